@@ -1,0 +1,75 @@
+//! Command-line arguments (clap derive only; everything is resolved in `main.rs`).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Publish a guidebook kept as structured data: print-ready PDFs and an EPUB.
+///
+/// Content lives in chapters/ (book.toml, NN-slug.md chapters, landmarks.toml,
+/// timeline.toml, the bibliography), page design in layouts/ (one folder per edition
+/// over layouts/base), and fonts in fonts/. Run commands inside the project folder,
+/// or point --root at it.
+#[derive(Debug, Parser)]
+#[command(name = "guidebook", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// The book project folder (with chapters/, layouts/ and fonts/).
+    #[arg(long, global = true, default_value = ".")]
+    pub root: PathBuf,
+    /// How to print errors and warnings: with source snippets, or one line each.
+    #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
+    pub message_format: MessageFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the book: one PDF per edition (and the EPUB), written to the output folder.
+    ///
+    /// Without --edition or --all, builds the default edition named in chapters/book.toml.
+    /// Each file is written atomically: a failed build leaves earlier outputs untouched.
+    Build(BuildArgs),
+    /// Check content, references, templates and editions without compiling a PDF.
+    Check(SelectArgs),
+    /// List the editions under layouts/ with their page size and outputs.
+    Editions,
+}
+
+#[derive(Debug, Args)]
+pub struct SelectArgs {
+    /// An edition to use (a folder under layouts/); repeat for several.
+    #[arg(long = "edition", short = 'e', value_name = "NAME")]
+    pub editions: Vec<String>,
+    /// Use every edition under layouts/.
+    #[arg(long, conflicts_with = "editions")]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Folder to write outputs to.
+    #[arg(long, default_value = "out", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Output format; by default each edition's outputs from its edition.toml.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Also write the generated Typst sources of each edition to DIR/<edition>/, so the
+    /// same document can be compiled by the Typst CLI (`typst compile --root . --font-path fonts`).
+    #[arg(long, value_name = "DIR")]
+    pub emit_typ: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    Pdf,
+    Epub,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum MessageFormat {
+    Human,
+    Short,
+}

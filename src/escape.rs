@@ -1,0 +1,147 @@
+//! Escaping of content values into Typst markup and string literals: the security boundary.
+
+/// Escape text so that Typst markup shows it literally and nothing in it is interpreted.
+///
+/// Every character with a meaning in markup (code `#`, emphasis, raw, math, labels,
+/// references, brackets, headings and lists at line starts, comments, shorthands such as
+/// `--`, `...` and `~`, smart quotes and bare URLs via `:`) is backslash-escaped. Line
+/// breaks become spaces so that a value can never start a new markup line; other control
+/// characters are dropped (the loader already refuses them with a located message).
+pub fn markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '\\' | '/' | '[' | ']' | '{' | '}' | '#' | '*' | '_' | '+' | '=' | '-' | '~'
+            | '`' | '$' | '"' | '\'' | '<' | '>' | '@' | ':' | '.' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{85}' => out.push(' '),
+            '\t' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Quote text as a Typst string literal, e.g. for `image("…")` or `label("…")`.
+pub fn string_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() || c == '\u{2028}' || c == '\u{2029}' => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use typst_syntax::{SyntaxKind, SyntaxNode};
+
+    /// Reassemble the literal text a markup tree shows, failing on anything but text.
+    fn shown_text(node: &SyntaxNode, out: &mut String) -> Result<(), SyntaxKind> {
+        match node.kind() {
+            SyntaxKind::Markup => {
+                for child in node.children() {
+                    shown_text(child, out)?;
+                }
+                Ok(())
+            }
+            SyntaxKind::Text => {
+                out.push_str(node.text());
+                Ok(())
+            }
+            SyntaxKind::Space => {
+                out.push_str(node.text());
+                Ok(())
+            }
+            SyntaxKind::Escape => {
+                out.push_str(&node.text()[1..]);
+                Ok(())
+            }
+            kind => Err(kind),
+        }
+    }
+
+    fn round_trip(input: &str) -> Result<String, SyntaxKind> {
+        let escaped = markup(input);
+        let root = typst_syntax::parse(&escaped);
+        assert!(root.errors().is_empty(), "{input:?} -> {escaped:?} has parse errors");
+        let mut shown = String::new();
+        shown_text(&root, &mut shown)?;
+        Ok(shown)
+    }
+
+    fn expected(input: &str) -> String {
+        input
+            .chars()
+            .filter_map(|c| match c {
+                '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}' | '\u{85}' => Some(' '),
+                c if c.is_control() => None,
+                c => Some(c),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn hostile_strings_stay_text() {
+        for input in [
+            "#read(\"/etc/passwd\")",
+            "]",
+            "$x$",
+            "`x`",
+            "<l>",
+            "@l",
+            "= heading",
+            "// comment",
+            "/* comment",
+            "trailing \\",
+            "- list",
+            "+ enum",
+            "/ term: x",
+            "1. first",
+            "a -- b --- c ... d ~ e",
+            "https://example.com",
+            "*strong* _emph_",
+            "#{ panic() }",
+            "\\u{41}",
+            "'quoted' \"double\"",
+        ] {
+            assert_eq!(round_trip(input), Ok(expected(input)), "{input:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_string_round_trips(input in "\\PC*") {
+            proptest::prop_assert_eq!(round_trip(&input), Ok(expected(&input)));
+        }
+
+        #[test]
+        fn any_ascii_round_trips(input in "[ -~\\n\\t]*") {
+            proptest::prop_assert_eq!(round_trip(&input), Ok(expected(&input)));
+        }
+
+        #[test]
+        fn string_literals_parse_back(input in "\\PC*") {
+            let code = format!("#{}", string_literal(&input));
+            let root = typst_syntax::parse(&code);
+            proptest::prop_assert!(root.errors().is_empty());
+            let literal = root.children().find_map(|n| n.cast::<typst_syntax::ast::Str>());
+            proptest::prop_assert!(literal.is_some());
+        }
+    }
+}

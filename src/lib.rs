@@ -1,0 +1,179 @@
+//! guidebook: publish an illustrated guidebook from structured data.
+//!
+//! The pipeline runs in one direction: [`load`] reads `chapters/` into the [`model`],
+//! [`render`] merges it into an edition's MiniJinja templates, [`world`] hands the
+//! generated Typst to the embedded compiler, and [`pdf`] exports the pages.
+
+pub mod diagnostics;
+pub mod edition;
+pub mod escape;
+pub mod load;
+pub mod markdown;
+pub mod model;
+pub mod pdf;
+pub mod render;
+pub mod templates;
+pub mod world;
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use typst::foundations::Datetime;
+
+use crate::diagnostics::{Diagnostic, Error, Result};
+use crate::edition::Edition;
+use crate::model::Book;
+use crate::render::BookDate;
+use crate::world::{BookWorld, Fonts};
+
+/// What kind of file a build writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Pdf,
+    Epub,
+}
+
+/// A project folder with its content and fonts loaded once.
+pub struct Project {
+    pub root: PathBuf,
+    pub book: Book,
+    pub fonts: Fonts,
+    pub date: BuildDate,
+}
+
+/// The moment a build claims to be made, from `SOURCE_DATE_EPOCH` or the clock.
+#[derive(Debug, Clone, Copy)]
+pub struct BuildDate {
+    pub datetime: Datetime,
+    pub book: BookDate,
+}
+
+impl BuildDate {
+    /// Read `SOURCE_DATE_EPOCH` when set (it must be a whole number of seconds), else now.
+    pub fn from_env() -> Result<Self> {
+        let seconds = match std::env::var("SOURCE_DATE_EPOCH") {
+            Ok(value) => value.trim().parse::<i64>().ok().filter(|s| (0..=253_402_300_799).contains(s)).ok_or_else(|| {
+                Error::msg(format!(
+                    "SOURCE_DATE_EPOCH must be a number of seconds since 1970 (0 to 253402300799), not `{value}`"
+                ))
+            })?,
+            Err(_) => std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0),
+        };
+        Ok(Self::from_unix(seconds))
+    }
+
+    /// The date and time of a Unix timestamp, in UTC.
+    pub fn from_unix(seconds: i64) -> Self {
+        let days = seconds.div_euclid(86_400);
+        let secs = seconds.rem_euclid(86_400);
+        let (year, month, day) = civil_from_days(days);
+        let datetime = Datetime::from_ymd_hms(
+            year,
+            month,
+            day,
+            (secs / 3600) as u8,
+            ((secs % 3600) / 60) as u8,
+            (secs % 60) as u8,
+        )
+        .expect("a validated timestamp is a valid date");
+        Self { datetime, book: BookDate { year, month, day } }
+    }
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i32, u8, u8) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+    (year, month, day)
+}
+
+impl Project {
+    /// Load the book and the fonts of the project at `root`.
+    pub fn open(root: &Path) -> Result<Self> {
+        let date = BuildDate::from_env()?;
+        if !root.join("chapters").is_dir() {
+            return Err(Error::msg(format!(
+                "{} has no chapters/ folder: run guidebook in a book project (or pass --root)",
+                root.display()
+            )));
+        }
+        let book = load::load_book(root)?;
+        let fonts = Fonts::load(&root.join("fonts"))?;
+        Ok(Self { root: root.to_path_buf(), book, fonts, date })
+    }
+
+    /// Resolve an edition by name.
+    pub fn edition(&self, name: &str) -> Result<Edition> {
+        edition::load(&self.root, name, &self.fonts, &self.book)
+    }
+
+    /// Every edition under `layouts/`.
+    pub fn edition_names(&self) -> Result<Vec<String>> {
+        edition::list(&self.root)
+    }
+
+    /// Render an edition's Typst sources without compiling them (used by `check`).
+    pub fn render(&self, edition: &Edition) -> Result<render::Generated> {
+        render::render_edition(&self.root, &self.book, edition, &self.date.book)
+    }
+
+    /// Build an edition's PDF in memory.
+    pub fn build_pdf(&self, edition: &Edition) -> Result<BuiltPdf> {
+        let generated = self.render(edition)?;
+        let mut world = BookWorld::new(&self.root, self.fonts.clone(), self.date.datetime, render::MAIN)?;
+        world.set_generated(generated.files.clone());
+        let (document, mut warnings) = pdf::compile(&world, &generated.origins)?;
+        let ident = format!("{}/{}", self.book.meta.identifier, edition.name);
+        let bytes = pdf::export(&world, &document, &ident, edition.standard, &generated.origins)?;
+        warnings.extend(generated.warnings);
+        Ok(BuiltPdf { bytes, pages: document.pages().len(), warnings })
+    }
+
+    /// The output file name of an edition.
+    pub fn output_name(&self, edition: &str, format: Format) -> String {
+        let ext = match format {
+            Format::Pdf => "pdf",
+            Format::Epub => "epub",
+        };
+        format!("{}-{edition}.{ext}", self.book.meta.slug)
+    }
+}
+
+/// A PDF built in memory, not yet written.
+pub struct BuiltPdf {
+    pub bytes: Vec<u8>,
+    pub pages: usize,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// A file a build wrote.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub path: PathBuf,
+    pub pages: Option<usize>,
+    pub bytes: u64,
+}
+
+/// Write a file atomically: a temporary file in the same folder, renamed over the target.
+/// A failure leaves any earlier file untouched.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(|e| Error::msg(format!("cannot create {}: {e}", dir.display())))?;
+    let fail = |e: std::io::Error| Error::msg(format!("cannot write {}: {e}", path.display()));
+    let mut temp = tempfile::Builder::new().prefix(".guidebook-").tempfile_in(dir).map_err(fail)?;
+    temp.write_all(bytes).map_err(fail)?;
+    temp.as_file().sync_all().map_err(fail)?;
+    temp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}

@@ -1,0 +1,330 @@
+//! The book as data: serde types for everything an editor writes, unknown fields refused.
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::diagnostics::{Diagnostic, SourceFile};
+
+/// `chapters/book.toml`: the book's metadata and the order of its chapters.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BookMeta {
+    pub title: String,
+    #[serde(default)]
+    pub subtitle: Option<String>,
+    pub authors: Vec<String>,
+    /// BCP 47 language tag of the text, e.g. `en`.
+    pub language: String,
+    /// ISBN or `urn:uuid:…`, stable across editions and builds.
+    pub identifier: String,
+    pub publisher: String,
+    pub rights: String,
+    pub description: String,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// File name stem of every output, e.g. `friendship-years`.
+    pub slug: String,
+    /// Edition built when `build` is run without `--edition` or `--all`.
+    pub default_edition: String,
+    /// Hayagriva YAML file inside `chapters/`.
+    #[serde(default)]
+    pub bibliography: Option<String>,
+    /// Typst citation style name, e.g. `chicago-author-date`.
+    #[serde(default = "default_citation_style")]
+    pub citation_style: String,
+    /// Unnumbered chapters before Part I (preface, how to use the guide …), by slug.
+    #[serde(default)]
+    pub front: Vec<Spanned<String>>,
+    #[serde(rename = "part")]
+    pub parts: Vec<PartMeta>,
+    /// Lines for the copyright page crediting data and fonts.
+    #[serde(default)]
+    pub credits: Vec<String>,
+}
+
+fn default_citation_style() -> String {
+    "chicago-author-date".into()
+}
+
+/// A part of the book: a title and its chapters by slug.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartMeta {
+    pub title: String,
+    #[serde(default)]
+    pub summary: Option<String>,
+    pub chapters: Vec<Spanned<String>>,
+}
+
+/// The TOML front matter of a chapter file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub title: String,
+    #[serde(default)]
+    pub subtitle: Option<String>,
+    #[serde(default)]
+    pub period: Option<String>,
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// Landmark entries printed with this chapter, in order.
+    #[serde(default)]
+    pub landmarks: Vec<Spanned<String>>,
+    /// Main works for the chapter (bibliography keys).
+    #[serde(default)]
+    pub sources: Vec<Spanned<String>>,
+    #[serde(default, rename = "sidebar")]
+    pub sidebars: Vec<Sidebar>,
+    #[serde(default, rename = "quote")]
+    pub quotes: Vec<Quote>,
+    #[serde(default, rename = "itinerary")]
+    pub itineraries: Vec<Itinerary>,
+}
+
+/// The kinds of boxed aside a chapter may carry.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum SidebarKind {
+    People,
+    Object,
+    Film,
+    Song,
+    DidYouKnow,
+    Place,
+}
+
+impl SidebarKind {
+    /// The label printed above the sidebar.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::People => "People",
+            Self::Object => "Objects",
+            Self::Film => "Film",
+            Self::Song => "Song",
+            Self::DidYouKnow => "Did you know?",
+            Self::Place => "Place",
+        }
+    }
+}
+
+/// A boxed aside: a person, an object, a film or a song.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sidebar {
+    pub kind: SidebarKind,
+    pub title: String,
+    /// Markdown.
+    pub text: Spanned<String>,
+}
+
+/// A short, sourced quotation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quote {
+    pub text: String,
+    pub attribution: String,
+    #[serde(default)]
+    pub source: Option<Spanned<String>>,
+}
+
+/// How an itinerary is travelled.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum TravelMode {
+    Walk,
+    Day,
+}
+
+/// A route through a city's landmarks.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Itinerary {
+    pub title: String,
+    pub city: String,
+    pub mode: TravelMode,
+    /// Markdown.
+    pub intro: Spanned<String>,
+    #[serde(rename = "stop")]
+    pub stops: Vec<Stop>,
+}
+
+/// One stop of an itinerary.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stop {
+    pub landmark: Spanned<String>,
+    /// Markdown.
+    pub note: Spanned<String>,
+    /// Distance from the previous stop along the route, in kilometres.
+    #[serde(default)]
+    pub distance_km: Option<f64>,
+}
+
+/// `chapters/landmarks.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LandmarkFile {
+    #[serde(rename = "landmark")]
+    pub landmarks: Vec<Landmark>,
+}
+
+/// What survives of a landmark today.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Extant,
+    Altered,
+    Demolished,
+    Rebuilt,
+}
+
+impl Status {
+    /// Lower-case name as written in the data.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Extant => "extant",
+            Self::Altered => "altered",
+            Self::Demolished => "demolished",
+            Self::Rebuilt => "rebuilt",
+        }
+    }
+}
+
+/// How precisely the coordinates locate the landmark.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Precision {
+    Building,
+    Street,
+    District,
+    City,
+}
+
+/// A surviving (or vanished) place of the era.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Landmark {
+    pub id: Spanned<String>,
+    pub name: String,
+    pub name_zh: String,
+    pub pinyin: String,
+    #[serde(default)]
+    pub name_ru: Option<String>,
+    pub city: String,
+    pub province: String,
+    pub lat: Spanned<f64>,
+    pub lon: Spanned<f64>,
+    pub precision: Precision,
+    pub built: String,
+    #[serde(default)]
+    pub designer: Option<String>,
+    pub style: String,
+    pub status: Status,
+    pub address: String,
+    /// Markdown.
+    pub visiting: Spanned<String>,
+    /// Markdown.
+    pub description: Spanned<String>,
+    pub sources: Vec<Spanned<String>>,
+}
+
+/// `chapters/timeline.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimelineFile {
+    #[serde(rename = "event")]
+    pub events: Vec<Event>,
+}
+
+/// A dated event of the era.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    pub date: Spanned<String>,
+    pub title: String,
+    /// Markdown.
+    pub text: Spanned<String>,
+    pub sources: Vec<Spanned<String>>,
+}
+
+/// `chapters/glossary.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GlossaryFile {
+    #[serde(rename = "term")]
+    pub terms: Vec<Term>,
+}
+
+/// A glossary entry in English, Chinese and Russian.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Term {
+    pub en: String,
+    pub zh: String,
+    pub pinyin: String,
+    #[serde(default)]
+    pub ru: Option<String>,
+    pub note: String,
+}
+
+/// A chapter: its file, slug, front matter and Markdown body.
+#[derive(Debug, Clone)]
+pub struct Chapter {
+    /// The file name without `NN-` and `.md`, used in `chapter:` links.
+    pub slug: String,
+    pub file: SourceFile,
+    pub meta: FrontMatter,
+    /// Byte offset of the front matter's TOML inside the file (spans in `meta` are relative to it).
+    pub meta_offset: usize,
+    /// Byte offset of the body inside the file, so body diagnostics point at the right line.
+    pub body_offset: usize,
+    pub body: String,
+}
+
+/// A part of the book with its loaded chapters.
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub title: String,
+    pub summary: Option<String>,
+    pub chapters: Vec<Chapter>,
+}
+
+/// Everything under `chapters/`, loaded and cross-checked.
+#[derive(Debug, Clone)]
+pub struct Book {
+    pub meta: BookMeta,
+    pub meta_file: SourceFile,
+    pub front: Vec<Chapter>,
+    pub parts: Vec<Part>,
+    pub landmarks: Vec<Landmark>,
+    pub landmarks_file: SourceFile,
+    pub events: Vec<Event>,
+    pub timeline_file: SourceFile,
+    pub glossary: Vec<Term>,
+    pub glossary_file: Option<SourceFile>,
+    /// Bibliography keys with the file they come from.
+    pub bibliography: Option<Bibliography>,
+    /// Problems that do not stop the build (e.g. a chapter file not listed in book.toml).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// The bibliography file and the keys it defines.
+#[derive(Debug, Clone)]
+pub struct Bibliography {
+    /// Path relative to the project root, e.g. `chapters/references.yml`.
+    pub path: String,
+    pub keys: Vec<String>,
+}
+
+impl Book {
+    /// Every chapter in reading order, front matter first.
+    pub fn chapters(&self) -> impl Iterator<Item = &Chapter> {
+        self.front.iter().chain(self.parts.iter().flat_map(|p| p.chapters.iter()))
+    }
+
+    /// The landmark with this id.
+    pub fn landmark(&self, id: &str) -> Option<&Landmark> {
+        self.landmarks.iter().find(|l| l.id.get_ref() == id)
+    }
+}

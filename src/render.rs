@@ -1,0 +1,474 @@
+//! Merge the book into an edition's Typst templates: one virtual `.typ` file per chapter.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use minijinja::Value;
+use serde::Serialize;
+
+use crate::diagnostics::{Diagnostic, Error, Result, SourceFile};
+use crate::edition::Edition;
+use crate::markdown::{self, Converter, Origin, Targets};
+use crate::model::{Book, Chapter, Landmark};
+use crate::templates::Templates;
+
+/// Path of the generated main file inside the Typst world.
+pub const MAIN: &str = "/gen/book.typ";
+
+/// The Typst sources generated for one edition, and where each came from.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// `(virtual path, Typst source)` in a stable order.
+    pub files: Vec<(String, String)>,
+    /// For each virtual path: the template and the content file that produced it.
+    pub origins: HashMap<String, String>,
+    /// Warnings found while rendering (e.g. links to chapters this edition leaves out).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Render every generated Typst file of an edition.
+pub fn render_edition(root: &Path, book: &Book, edition: &Edition, date: &BookDate) -> Result<Generated> {
+    let templates = Templates::new(root, edition.template_dirs.clone());
+    let included: Vec<&Chapter> =
+        book.chapters().filter(|c| !edition.exclude.contains(&c.slug)).collect();
+    let targets = targets(book, &included);
+    let mut converter = Converter::new(&targets, root);
+    let mut chapter_number = 0;
+    let mut numbers = HashMap::new();
+    for part in &book.parts {
+        for chapter in &part.chapters {
+            if !edition.exclude.contains(&chapter.slug) {
+                chapter_number += 1;
+                numbers.insert(chapter.slug.clone(), chapter_number);
+            }
+        }
+    }
+
+    let book_view = BookView::new(book, date);
+    // Palette entries are Typst colour expressions checked by `edition::parse_colour`.
+    let palette: BTreeMap<String, Value> =
+        edition.palette.iter().map(|(k, v)| (k.clone(), Value::from_safe_string(v.clone()))).collect();
+    let edition_view = minijinja::context! { palette => palette, ..Value::from_serialize(edition) };
+    let mut files = Vec::new();
+    let mut origins = HashMap::new();
+    let mut diagnostics = Vec::new();
+    let mut render = |name: &str, path: String, origin: String, context: Value, out: &mut Vec<(String, String)>| {
+        match templates.render(name, &context) {
+            Ok(text) => {
+                origins.insert(path.clone(), format!("layouts template {name} for {origin}"));
+                out.push((path, text));
+            }
+            Err(error) => diagnostics.extend(error.diagnostics),
+        }
+    };
+
+    let mut chapter_refs = HashMap::new();
+    for chapter in &included {
+        let view = ChapterView::new(chapter, numbers.get(&chapter.slug).copied(), book, &mut converter);
+        let path = format!("/gen/chapters/{}.typ", chapter.slug);
+        chapter_refs.insert(
+            chapter.slug.clone(),
+            ChapterRef { slug: chapter.slug.clone(), title: chapter.meta.title.clone(), path: path.clone(), number: view.number },
+        );
+        let context = minijinja::context! { book => &book_view, edition => &edition_view, chapter => Value::from_serialize(&view) };
+        render("chapter.typ", path, chapter.file.name.clone(), context, &mut files);
+    }
+
+    let front: Vec<&ChapterRef> = book.front.iter().filter_map(|c| chapter_refs.get(&c.slug)).collect();
+    let parts: Vec<PartView> = book
+        .parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| PartView {
+            number: i + 1,
+            roman: roman(i + 1),
+            title: part.title.clone(),
+            summary: part.summary.clone(),
+            chapters: part.chapters.iter().filter_map(|c| chapter_refs.get(&c.slug).cloned()).collect(),
+        })
+        .filter(|p| !p.chapters.is_empty())
+        .collect();
+
+    let timeline: Vec<EventView> = book
+        .events
+        .iter()
+        .map(|event| EventView {
+            date: display_date(event.date.get_ref()),
+            year: event.date.get_ref().chars().take(4).collect(),
+            title: event.title.clone(),
+            text: markup(&mut converter, event.text.get_ref(), &book.timeline_file, event.text.span().start),
+            sources: event.sources.iter().map(|s| s.get_ref().clone()).collect(),
+        })
+        .collect();
+    let mut glossary: Vec<&crate::model::Term> = book.glossary.iter().collect();
+    glossary.sort_by_key(|t| t.en.to_lowercase());
+    let glossary: Vec<Value> = glossary
+        .into_iter()
+        .map(|t| minijinja::context! { en => &t.en, zh => &t.zh, pinyin => &t.pinyin, ru => &t.ru, note => &t.note })
+        .collect();
+
+    let context = minijinja::context! {
+        book => &book_view,
+        edition => &edition_view,
+        front => front,
+        parts => parts,
+        timeline => timeline,
+        glossary => glossary,
+        back_matter => &edition.back_matter,
+    };
+    render("style.typ", "/gen/style.typ".into(), "the edition's style".into(), context.clone(), &mut files);
+    render("book.typ", MAIN.into(), "the book".into(), context, &mut files);
+
+    diagnostics.extend(converter.sink.diagnostics);
+    if diagnostics.iter().any(|d| d.severity == crate::diagnostics::Severity::Error) {
+        return Err(Error::from(diagnostics));
+    }
+    Ok(Generated { files, origins, warnings: diagnostics })
+}
+
+/// Link targets known in the data and printed in this edition.
+fn targets(book: &Book, included: &[&Chapter]) -> Targets {
+    let mut targets = Targets::default();
+    let all_landmarks: HashSet<String> = book.landmarks.iter().map(|l| l.id.get_ref().clone()).collect();
+    let printed_landmarks: HashSet<String> =
+        included.iter().flat_map(|c| c.meta.landmarks.iter().map(|l| l.get_ref().clone())).collect();
+    targets.known.insert("landmark", all_landmarks);
+    targets.printed.insert("landmark", printed_landmarks);
+    targets.known.insert("chapter", book.chapters().map(|c| c.slug.clone()).collect());
+    targets.printed.insert("chapter", included.iter().map(|c| c.slug.clone()).collect());
+    targets.known.insert("figure", HashSet::new());
+    targets.printed.insert("figure", HashSet::new());
+    let keys: HashSet<String> = book.bibliography.iter().flat_map(|b| b.keys.iter().cloned()).collect();
+    targets.printed.insert("cite", keys.clone());
+    targets.known.insert("cite", keys);
+    targets
+}
+
+/// Convert a Markdown field to a pre-escaped Typst value.
+fn markup(converter: &mut Converter<'_>, text: &str, file: &SourceFile, offset: usize) -> Value {
+    // A TOML multi-line string starts after its opening quotes and a newline; the span
+    // covers the quotes, so point at the first content line.
+    let offset = offset + leading_quote_len(&file.text[offset.min(file.text.len())..]);
+    Value::from_safe_string(converter.to_typst(text, Origin { file, offset }))
+}
+
+fn leading_quote_len(rest: &str) -> usize {
+    if rest.starts_with("\"\"\"\n") || rest.starts_with("'''\n") {
+        4
+    } else if rest.starts_with("\"\"\"") || rest.starts_with("'''") {
+        3
+    } else if rest.starts_with('"') || rest.starts_with('\'') {
+        1
+    } else {
+        0
+    }
+}
+
+/// The date a build is made, for the copyright page and metadata.
+#[derive(Debug, Clone, Copy)]
+pub struct BookDate {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+}
+
+#[derive(Debug, Serialize)]
+struct BookView {
+    title: String,
+    subtitle: Option<String>,
+    authors: Vec<String>,
+    authors_line: String,
+    language: String,
+    identifier: String,
+    publisher: String,
+    rights: String,
+    description: String,
+    keywords: Vec<String>,
+    credits: Vec<String>,
+    year: i32,
+    date: String,
+    bibliography: Option<String>,
+    citation_style: String,
+}
+
+impl BookView {
+    fn new(book: &Book, date: &BookDate) -> Self {
+        let meta = &book.meta;
+        Self {
+            title: meta.title.clone(),
+            subtitle: meta.subtitle.clone(),
+            authors: meta.authors.clone(),
+            authors_line: join_names(&meta.authors),
+            language: meta.language.clone(),
+            identifier: meta.identifier.clone(),
+            publisher: meta.publisher.clone(),
+            rights: meta.rights.clone(),
+            description: meta.description.clone(),
+            keywords: meta.keywords.clone(),
+            credits: meta.credits.clone(),
+            year: date.year,
+            date: format!("{} {} {}", date.day, month_name(date.month as usize), date.year),
+            bibliography: book.bibliography.as_ref().map(|b| format!("/{}", b.path)),
+            citation_style: meta.citation_style.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct ChapterRef {
+    slug: String,
+    title: String,
+    path: String,
+    number: Option<usize>,
+}
+
+#[derive(Debug, Serialize)]
+struct PartView {
+    number: usize,
+    roman: String,
+    title: String,
+    summary: Option<String>,
+    chapters: Vec<ChapterRef>,
+}
+
+#[derive(Debug, Serialize)]
+struct ChapterView {
+    slug: String,
+    label: String,
+    number: Option<usize>,
+    title: String,
+    subtitle: Option<String>,
+    period: Option<String>,
+    summary: Option<String>,
+    body: Value,
+    sidebars: Vec<Value>,
+    quotes: Vec<Value>,
+    landmarks: Vec<LandmarkView>,
+    itineraries: Vec<Value>,
+    sources: Vec<String>,
+}
+
+impl ChapterView {
+    fn new(chapter: &Chapter, number: Option<usize>, book: &Book, converter: &mut Converter<'_>) -> Self {
+        let file = &chapter.file;
+        let meta = &chapter.meta;
+        let in_meta = |offset: usize| offset + chapter.meta_offset;
+        let body = Value::from_safe_string(
+            converter.to_typst(&chapter.body, Origin { file, offset: chapter.body_offset }),
+        );
+        let sidebars = meta
+            .sidebars
+            .iter()
+            .map(|s| {
+                minijinja::context! {
+                    kind => s.kind,
+                    label => s.kind.label(),
+                    title => &s.title,
+                    text => markup(converter, s.text.get_ref(), file, in_meta(s.text.span().start)),
+                }
+            })
+            .collect();
+        let quotes = meta
+            .quotes
+            .iter()
+            .map(|q| {
+                minijinja::context! {
+                    text => &q.text,
+                    attribution => &q.attribution,
+                    source => q.source.as_ref().map(|s| s.get_ref().clone()),
+                }
+            })
+            .collect();
+        let landmarks: Vec<LandmarkView> = meta
+            .landmarks
+            .iter()
+            .filter_map(|id| book.landmark(id.get_ref()))
+            .map(|l| LandmarkView::new(l, book, converter))
+            .collect();
+        let itineraries = meta
+            .itineraries
+            .iter()
+            .map(|itinerary| {
+                let mut total = 0.0;
+                let stops: Vec<Value> = itinerary
+                    .stops
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, stop)| {
+                        let landmark = book.landmark(stop.landmark.get_ref())?;
+                        total += stop.distance_km.unwrap_or(0.0);
+                        Some(minijinja::context! {
+                            number => i + 1,
+                            id => landmark.id.get_ref(),
+                            label => markdown::landmark_label(landmark.id.get_ref()),
+                            printed => meta.landmarks.iter().any(|l| l.get_ref() == landmark.id.get_ref()),
+                            name => &landmark.name,
+                            name_zh => &landmark.name_zh,
+                            distance_km => stop.distance_km.map(format_km),
+                            note => markup(converter, stop.note.get_ref(), file, in_meta(stop.note.span().start)),
+                        })
+                    })
+                    .collect();
+                minijinja::context! {
+                    title => &itinerary.title,
+                    city => &itinerary.city,
+                    mode => itinerary.mode,
+                    intro => markup(converter, itinerary.intro.get_ref(), file, in_meta(itinerary.intro.span().start)),
+                    stops => stops,
+                    total_km => format_km(total),
+                }
+            })
+            .collect();
+        Self {
+            slug: chapter.slug.clone(),
+            label: markdown::chapter_label(&chapter.slug),
+            number,
+            title: meta.title.clone(),
+            subtitle: meta.subtitle.clone(),
+            period: meta.period.clone(),
+            summary: meta.summary.clone(),
+            body,
+            sidebars,
+            quotes,
+            landmarks,
+            itineraries,
+            sources: meta.sources.iter().map(|s| s.get_ref().clone()).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct LandmarkView {
+    id: String,
+    label: String,
+    name: String,
+    name_zh: String,
+    pinyin: String,
+    name_ru: Option<String>,
+    city: String,
+    province: String,
+    lat: f64,
+    lon: f64,
+    coordinates: String,
+    precision: crate::model::Precision,
+    built: String,
+    designer: Option<String>,
+    style: String,
+    status: &'static str,
+    address: String,
+    visiting: Value,
+    description: Value,
+    sources: Vec<String>,
+}
+
+impl LandmarkView {
+    fn new(l: &Landmark, book: &Book, converter: &mut Converter<'_>) -> Self {
+        let file = &book.landmarks_file;
+        let lat = *l.lat.get_ref();
+        let lon = *l.lon.get_ref();
+        Self {
+            id: l.id.get_ref().clone(),
+            label: markdown::landmark_label(l.id.get_ref()),
+            name: l.name.clone(),
+            name_zh: l.name_zh.clone(),
+            pinyin: l.pinyin.clone(),
+            name_ru: l.name_ru.clone(),
+            city: l.city.clone(),
+            province: l.province.clone(),
+            lat,
+            lon,
+            coordinates: format!(
+                "{:.4}° {}, {:.4}° {}",
+                lat.abs(),
+                if lat >= 0.0 { "N" } else { "S" },
+                lon.abs(),
+                if lon >= 0.0 { "E" } else { "W" }
+            ),
+            precision: l.precision,
+            built: l.built.clone(),
+            designer: l.designer.clone(),
+            style: l.style.clone(),
+            status: l.status.name(),
+            address: l.address.clone(),
+            visiting: markup(converter, l.visiting.get_ref(), file, l.visiting.span().start),
+            description: markup(converter, l.description.get_ref(), file, l.description.span().start),
+            sources: l.sources.iter().map(|s| s.get_ref().clone()).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct EventView {
+    date: String,
+    year: String,
+    title: String,
+    text: Value,
+    sources: Vec<String>,
+}
+
+fn format_km(km: f64) -> String {
+    format!("{km:.1}")
+}
+
+fn join_names(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+fn month_name(month: usize) -> &'static str {
+    const MONTHS: [&str; 12] = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September",
+        "October", "November", "December",
+    ];
+    MONTHS.get(month.wrapping_sub(1)).copied().unwrap_or("")
+}
+
+/// `1950-02-14` → `14 February 1950`; `1950-02` → `February 1950`; `1950` stays.
+pub fn display_date(date: &str) -> String {
+    let parts: Vec<&str> = date.split('-').collect();
+    match parts.as_slice() {
+        [y, m, d] => format!("{} {} {y}", d.trim_start_matches('0'), month_name(m.parse().unwrap_or(0))),
+        [y, m] => format!("{} {y}", month_name(m.parse().unwrap_or(0))),
+        _ => date.to_string(),
+    }
+}
+
+fn roman(n: usize) -> String {
+    const TABLE: [(usize, &str); 9] =
+        [(100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")];
+    let mut n = n;
+    let mut out = String::new();
+    for (value, letters) in TABLE {
+        while n >= value {
+            out.push_str(letters);
+            n -= value;
+        }
+    }
+    out
+}
+
+/// Group landmarks by city for indexes and maps.
+pub fn landmarks_by_city(book: &Book) -> BTreeMap<String, Vec<&Landmark>> {
+    let mut map: BTreeMap<String, Vec<&Landmark>> = BTreeMap::new();
+    for landmark in &book.landmarks {
+        map.entry(landmark.city.clone()).or_default().push(landmark);
+    }
+    map
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_read_like_a_book() {
+        assert_eq!(display_date("1950-02-14"), "14 February 1950");
+        assert_eq!(display_date("1960-07"), "July 1960");
+        assert_eq!(display_date("1969"), "1969");
+        assert_eq!(roman(4), "IV");
+        assert_eq!(join_names(&["A".into(), "B".into(), "C".into()]), "A, B and C");
+    }
+}

@@ -1,0 +1,254 @@
+//! The MiniJinja environment: templates from `layouts/<edition>` over `layouts/base`,
+//! Typst auto-escaping for `.typ` templates, HTML escaping for XHTML, escaping never off.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use minijinja::value::ValueKind;
+use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior, Value};
+
+use crate::diagnostics::{Diagnostic, Result, SourceFile};
+use crate::escape;
+use crate::load;
+
+/// Name of the custom auto-escape mode for Typst markup.
+const TYPST: &str = "typst";
+
+/// Upper bound on template work per render; stops a template that loops forever.
+const FUEL: u64 = 50_000_000;
+
+/// Template files read so far, by template name, so that errors can show their source.
+#[derive(Debug, Default, Clone)]
+pub struct TemplateFiles {
+    files: Arc<Mutex<HashMap<String, SourceFile>>>,
+}
+
+impl TemplateFiles {
+    fn insert(&self, name: &str, file: SourceFile) {
+        if let Ok(mut files) = self.files.lock() {
+            files.insert(name.to_string(), file);
+        }
+    }
+
+    /// The file a template name was loaded from.
+    pub fn get(&self, name: &str) -> Option<SourceFile> {
+        self.files.lock().ok()?.get(name).cloned()
+    }
+}
+
+/// A template environment for one edition.
+pub struct Templates {
+    pub env: Environment<'static>,
+    pub files: TemplateFiles,
+}
+
+impl Templates {
+    /// Build the environment that loads templates from `dirs` (first match wins), relative to `root`.
+    pub fn new(root: &Path, dirs: Vec<String>) -> Self {
+        let files = TemplateFiles::default();
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_fuel(Some(FUEL));
+        env.set_keep_trailing_newline(true);
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        env.remove_filter("safe");
+        env.set_auto_escape_callback(auto_escape_for);
+        env.set_formatter(format_value);
+        env.add_filter("typst_str", |value: Value| Value::from_safe_string(escape::string_literal(&plain(&value))));
+        let root = root.to_path_buf();
+        let loader_files = files.clone();
+        env.set_loader(move |name| load_template(&root, &dirs, name, &loader_files));
+        Self { env, files }
+    }
+
+    /// Render a template with a context, turning any failure into a located diagnostic.
+    pub fn render(&self, name: &str, context: &Value) -> Result<String> {
+        let template = self.env.get_template(name).map_err(|e| self.diagnostic(e))?;
+        template.render(context).map_err(|e| self.diagnostic(e).into())
+    }
+
+    /// Translate a MiniJinja error into our diagnostic, pointing at the template line.
+    pub fn diagnostic(&self, error: minijinja::Error) -> Diagnostic {
+        let mut message = error.detail().map_or_else(|| error.kind().to_string(), str::to_string);
+        if error.kind() == ErrorKind::OutOfFuel {
+            message = "the template did too much work (an endless loop?) and was stopped".into();
+        }
+        if let Some(source) = std::error::Error::source(&error) {
+            message = format!("{message}: {source}");
+        }
+        let name = error.name().map(str::to_string);
+        let file = name.as_deref().and_then(|n| self.files.get(n));
+        let diagnostic = Diagnostic::error(format!("template: {message}"));
+        match (file, error.range(), error.line()) {
+            (Some(file), Some(range), _) => diagnostic.at(&file, range),
+            (Some(file), None, Some(line)) => {
+                let start = line_start(&file.text, line);
+                diagnostic.at(&file, start..start)
+            }
+            (Some(file), None, None) => diagnostic.in_file(&file),
+            (None, ..) => match name {
+                Some(name) => diagnostic.with_note(format!("in template {name}")),
+                None => diagnostic,
+            },
+        }
+    }
+}
+
+fn line_start(text: &str, line: usize) -> usize {
+    text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum()
+}
+
+/// Which escaping a template gets, from its file name.
+fn auto_escape_for(name: &str) -> AutoEscape {
+    match name.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("typ") => AutoEscape::Custom(TYPST),
+        Some("xhtml" | "html" | "opf" | "xml" | "svg" | "ncx") => AutoEscape::Html,
+        _ => AutoEscape::None,
+    }
+}
+
+/// Write a value into a template's output, escaped for the template's language.
+fn format_value(
+    out: &mut minijinja::Output<'_>,
+    state: &minijinja::State<'_, '_>,
+    value: &Value,
+) -> std::result::Result<(), minijinja::Error> {
+    if value.is_safe() {
+        return out.write_str(value.as_str().unwrap_or_default()).map_err(Into::into);
+    }
+    match state.auto_escape() {
+        AutoEscape::Custom(TYPST) => {
+            let text = match value.kind() {
+                ValueKind::None | ValueKind::Undefined => String::new(),
+                // Numbers and booleans cannot carry markup; they go in as written so
+                // templates can use them in code positions.
+                ValueKind::Number => value.to_string(),
+                ValueKind::Bool => value.is_true().to_string(),
+                ValueKind::String => escape::markup(value.as_str().unwrap_or_default()),
+                kind => {
+                    return Err(minijinja::Error::new(
+                        ErrorKind::InvalidOperation,
+                        format!("a {kind} cannot be written into Typst; loop over it or pick a field"),
+                    ));
+                }
+            };
+            out.write_str(&text).map_err(Into::into)
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
+/// The plain text of a value, for filters.
+fn plain(value: &Value) -> String {
+    match value.as_str() {
+        Some(s) => s.to_string(),
+        None => value.to_string(),
+    }
+}
+
+/// Find a template in the edition's folders, read it and lint it.
+fn load_template(
+    root: &Path,
+    dirs: &[String],
+    name: &str,
+    files: &TemplateFiles,
+) -> std::result::Result<Option<String>, minijinja::Error> {
+    let invalid = |msg: String| minijinja::Error::new(ErrorKind::InvalidOperation, msg);
+    if name.starts_with('/') || name.split('/').any(|part| part == ".." || part.is_empty()) {
+        return Err(invalid(format!("template name `{name}` must be a plain relative path")));
+    }
+    for dir in dirs {
+        let relative = format!("{dir}/{name}");
+        let path: PathBuf = root.join(&relative);
+        if !path.is_file() {
+            continue;
+        }
+        let file = load::read_text(root, &relative).map_err(|e| invalid(e.to_string()))?;
+        let canonical = path.canonicalize().map_err(|e| invalid(e.to_string()))?;
+        let layouts = root.join("layouts").canonicalize().map_err(|e| invalid(e.to_string()))?;
+        if !canonical.starts_with(&layouts) {
+            return Err(invalid(format!("{relative} links outside layouts/; access denied")));
+        }
+        let text = file.text.to_string();
+        files.insert(name, file);
+        if let Some(problem) = lint(&text) {
+            return Err(minijinja::Error::new(ErrorKind::InvalidOperation, problem));
+        }
+        return Ok(Some(text));
+    }
+    Ok(None)
+}
+
+/// Refuse templates that switch escaping off: content must never become code.
+pub fn lint(source: &str) -> Option<String> {
+    let mut rest = source;
+    while let Some(open) = rest.find(['{']) {
+        let after = &rest[open + 1..];
+        let close = match after.chars().next() {
+            Some('{') => "}}",
+            Some('%') => "%}",
+            _ => {
+                rest = after;
+                continue;
+            }
+        };
+        let inner_start = &after[1..];
+        let end = inner_start.find(close).unwrap_or(inner_start.len());
+        let inner = &inner_start[..end];
+        let words: Vec<&str> = inner
+            .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '|'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        if close == "%}" && words.first().is_some_and(|w| w.trim_start_matches('-') == "autoescape") {
+            return Some("templates may not use `autoescape`: escaping cannot be switched off".into());
+        }
+        let compact: String = inner.chars().filter(|c| !c.is_whitespace()).collect();
+        if compact.split('|').skip(1).any(|filter| {
+            filter.strip_prefix("safe").is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+        }) {
+            return Some("templates may not use the `safe` filter: every value is escaped".into());
+        }
+        rest = &inner_start[end.min(inner_start.len())..];
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lint_refuses_escape_hatches() {
+        assert!(lint("{{ x | safe }}").is_some());
+        assert!(lint("{{ x|safe }}").is_some());
+        assert!(lint("{% autoescape false %}{{ x }}{% endautoescape %}").is_some());
+        assert!(lint("{%- autoescape false -%}").is_some());
+        assert!(lint("{{ x | typst_str }} {{ safety }} {{ x | safest }}").is_none());
+        assert!(lint("#let f(x) = { x }").is_none());
+    }
+
+    #[test]
+    fn values_are_escaped_in_typst_templates() {
+        let dir = std::env::temp_dir();
+        let templates = Templates::new(&dir, vec![]);
+        let mut env = templates.env;
+        env.add_template("t.typ", "[{{ v }}] #image({{ v | typst_str }})").unwrap();
+        let out = env
+            .get_template("t.typ")
+            .unwrap()
+            .render(minijinja::context! { v => "#read(\"/etc/passwd\")]" })
+            .unwrap();
+        assert_eq!(out, r##"[\#read(\"\/etc\/passwd\")\]] #image("#read(\"/etc/passwd\")]")"##);
+    }
+
+    #[test]
+    fn missing_fields_are_errors() {
+        let dir = std::env::temp_dir();
+        let templates = Templates::new(&dir, vec![]);
+        let mut env = templates.env;
+        env.add_template("t.typ", "{{ nothing.here }}").unwrap();
+        assert!(env.get_template("t.typ").unwrap().render(minijinja::context! {}).is_err());
+    }
+}
