@@ -28,7 +28,10 @@ pub struct SourceFile {
 impl SourceFile {
     /// A named file with its text.
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
-        Self { name: name.into(), text: text.into() }
+        Self {
+            name: name.into(),
+            text: text.into(),
+        }
     }
 
     /// One-based line and column of a byte offset (column counted in characters).
@@ -68,23 +71,37 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// An error that points nowhere in particular (I/O, configuration).
     pub fn error(message: impl Into<String>) -> Self {
-        Self { severity: Severity::Error, message: message.into(), location: None, notes: vec![] }
+        Self {
+            severity: Severity::Error,
+            message: message.into(),
+            location: None,
+            notes: vec![],
+        }
     }
 
     /// A warning that points nowhere in particular.
     pub fn warning(message: impl Into<String>) -> Self {
-        Self { severity: Severity::Warning, ..Self::error(message) }
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(message)
+        }
     }
 
     /// Point the diagnostic at a byte range of a file.
     pub fn at(mut self, file: &SourceFile, range: Range<usize>) -> Self {
-        self.location = Some(Location { file: file.clone(), range: Some(range) });
+        self.location = Some(Location {
+            file: file.clone(),
+            range: Some(range),
+        });
         self
     }
 
     /// Point the diagnostic at a whole file.
     pub fn in_file(mut self, file: &SourceFile) -> Self {
-        self.location = Some(Location { file: file.clone(), range: None });
+        self.location = Some(Location {
+            file: file.clone(),
+            range: None,
+        });
         self
     }
 
@@ -134,7 +151,9 @@ pub struct Error {
 impl Error {
     /// An error made of a single diagnostic.
     pub fn one(diagnostic: Diagnostic) -> Self {
-        Self { diagnostics: vec![diagnostic] }
+        Self {
+            diagnostics: vec![diagnostic],
+        }
     }
 
     /// An error with a plain message and no location.
@@ -186,12 +205,18 @@ impl Sink {
 
     /// Whether any error (not warning) was recorded.
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
     }
 
     /// Fail with every recorded diagnostic if any is an error; otherwise return the warnings.
     pub fn finish(self) -> Result<Vec<Diagnostic>> {
-        if self.has_errors() { Err(Error::from(self.diagnostics)) } else { Ok(self.diagnostics) }
+        if self.has_errors() {
+            Err(Error::from(self.diagnostics))
+        } else {
+            Ok(self.diagnostics)
+        }
     }
 }
 
@@ -248,7 +273,10 @@ fn render_human(out: &mut dyn termcolor::WriteColor, diagnostic: &Diagnostic) {
         let label = Label::primary((), range);
         rendered = rendered.with_labels(vec![label]);
     }
-    let config = Config { display_style: DisplayStyle::Rich, ..Config::default() };
+    let config = Config {
+        display_style: DisplayStyle::Rich,
+        ..Config::default()
+    };
     if term::emit_to_write_style(out, &config, &file, &rendered).is_err() {
         // The snippet could not be drawn (e.g. a stale range); the short form never fails.
         let _ = writeln!(out, "{}", diagnostic.short());

@@ -78,10 +78,6 @@ pub struct ContentFile {
     pub back_matter: Option<Vec<Spanned<String>>>,
 }
 
-/// A length in points.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
-pub struct Pt(pub f64);
-
 /// The resolved page geometry, in points.
 #[derive(Debug, Clone, Serialize)]
 pub struct Page {
@@ -150,9 +146,17 @@ pub fn list(root: &Path) -> Result<Vec<String>> {
 
 /// Load and resolve the edition `name`, checking it against the fonts and the book.
 pub fn load(root: &Path, name: &str, fonts: &Fonts, book: &Book) -> Result<Edition> {
-    if !load::is_id(name) || !root.join("layouts").join(name).join("edition.toml").is_file() {
+    if !load::is_id(name)
+        || !root
+            .join("layouts")
+            .join(name)
+            .join("edition.toml")
+            .is_file()
+    {
         let known = list(root).unwrap_or_default().join(", ");
-        return Err(Error::msg(format!("no edition `{name}` (layouts/{name}/edition.toml); editions: {known}")));
+        return Err(Error::msg(format!(
+            "no edition `{name}` (layouts/{name}/edition.toml); editions: {known}"
+        )));
     }
     // Chain of (name, file, settings), most specific first.
     let mut chain: Vec<(String, SourceFile, EditionFile)> = Vec::new();
@@ -166,14 +170,24 @@ pub fn load(root: &Path, name: &str, fonts: &Fonts, book: &Book) -> Result<Editi
         let Some(parent) = parent else { break };
         let parent_name = parent.get_ref().clone();
         if chain.iter().any(|(n, ..)| *n == parent_name) {
-            return Err(Diagnostic::error(format!("editions inherit from each other in a circle (`{parent_name}`)"))
-                .at(&file, load::span_of(&parent, 0))
-                .into());
+            return Err(Diagnostic::error(format!(
+                "editions inherit from each other in a circle (`{parent_name}`)"
+            ))
+            .at(&file, load::span_of(&parent, 0))
+            .into());
         }
-        if !root.join("layouts").join(&parent_name).join("edition.toml").is_file() || !load::is_id(&parent_name) {
-            return Err(Diagnostic::error(format!("unknown edition `{parent_name}`"))
-                .at(&file, load::span_of(&parent, 0))
-                .into());
+        if !root
+            .join("layouts")
+            .join(&parent_name)
+            .join("edition.toml")
+            .is_file()
+            || !load::is_id(&parent_name)
+        {
+            return Err(
+                Diagnostic::error(format!("unknown edition `{parent_name}`"))
+                    .at(&file, load::span_of(&parent, 0))
+                    .into(),
+            );
         }
         current = parent_name;
     }
@@ -185,7 +199,9 @@ fn pick<'a, T>(
     chain: &'a [(String, SourceFile, EditionFile)],
     get: impl Fn(&'a EditionFile) -> Option<&'a T>,
 ) -> Option<(&'a T, &'a SourceFile)> {
-    chain.iter().find_map(|(_, file, settings)| get(settings).map(|v| (v, file)))
+    chain
+        .iter()
+        .find_map(|(_, file, settings)| get(settings).map(|v| (v, file)))
 }
 
 fn resolve(
@@ -195,19 +211,25 @@ fn resolve(
     book: &Book,
 ) -> Result<Edition> {
     let mut sink = Sink::default();
-    let length = |value: Option<(&Spanned<String>, &SourceFile)>, default: f64, sink: &mut Sink| -> f64 {
-        let Some((value, file)) = value else { return default };
-        match parse_length(value.get_ref()) {
-            Some(pt) if pt >= 0.0 => pt,
-            _ => {
-                sink.push(
-                    Diagnostic::error(format!("`{}` is not a length (write e.g. 12mm, 0.5in, 10pt)", value.get_ref()))
+    let length =
+        |value: Option<(&Spanned<String>, &SourceFile)>, default: f64, sink: &mut Sink| -> f64 {
+            let Some((value, file)) = value else {
+                return default;
+            };
+            match parse_length(value.get_ref()) {
+                Some(pt) if pt >= 0.0 => pt,
+                _ => {
+                    sink.push(
+                        Diagnostic::error(format!(
+                            "`{}` is not a length (write e.g. 12mm, 0.5in, 10pt)",
+                            value.get_ref()
+                        ))
                         .at(file, load::span_of(value, 0)),
-                );
-                default
+                    );
+                    default
+                }
             }
-        }
-    };
+        };
 
     let (mut width, mut height) = (mm(148.0), mm(210.0));
     if let Some((size, file)) = pick(chain, |s| s.page.size.as_ref()) {
@@ -226,16 +248,26 @@ fn resolve(
         width,
         height,
         inside: length(pick(chain, |s| s.page.inside.as_ref()), mm(20.0), &mut sink),
-        outside: length(pick(chain, |s| s.page.outside.as_ref()), mm(16.0), &mut sink),
+        outside: length(
+            pick(chain, |s| s.page.outside.as_ref()),
+            mm(16.0),
+            &mut sink,
+        ),
         top: length(pick(chain, |s| s.page.top.as_ref()), mm(18.0), &mut sink),
         bottom: length(pick(chain, |s| s.page.bottom.as_ref()), mm(20.0), &mut sink),
-        two_sided: pick(chain, |s| s.page.two_sided.as_ref()).map_or(true, |(v, _)| *v),
+        two_sided: pick(chain, |s| s.page.two_sided.as_ref()).is_none_or(|(v, _)| *v),
         columns: pick(chain, |s| s.page.columns.as_ref()).map_or(1, |(v, _)| *v),
     };
     let text_width = page.width - page.inside - page.outside;
     let text_height = page.height - page.top - page.bottom;
     if text_width < mm(40.0) || text_height < mm(60.0) {
-        let at = pick(chain, |s| s.page.inside.as_ref().or(s.page.size.as_ref()).or(s.page.width.as_ref()));
+        let at = pick(chain, |s| {
+            s.page
+                .inside
+                .as_ref()
+                .or(s.page.size.as_ref())
+                .or(s.page.width.as_ref())
+        });
         let diagnostic = Diagnostic::error(format!(
             "the margins leave a text area of {:.0} × {:.0} mm; at least 40 × 60 mm is needed",
             text_width / mm(1.0),
@@ -247,15 +279,22 @@ fn resolve(
         });
     }
 
-    let font = |get: fn(&EditionFile) -> Option<&Spanned<String>>, default: &str, sink: &mut Sink| -> String {
+    let font = |get: fn(&EditionFile) -> Option<&Spanned<String>>,
+                default: &str,
+                sink: &mut Sink|
+     -> String {
         match pick(chain, get) {
             Some((family, file)) => {
                 if !fonts.has_family(family.get_ref()) {
-                    let known: Vec<String> = fonts.book.families().map(|(n, _)| n.to_string()).collect();
+                    let known: Vec<String> =
+                        fonts.book.families().map(|(n, _)| n.to_string()).collect();
                     sink.push(
-                        Diagnostic::error(format!("unknown font `{}`: it is not in fonts/", family.get_ref()))
-                            .at(file, load::span_of(family, 0))
-                            .with_note(format!("fonts available: {}", known.join(", "))),
+                        Diagnostic::error(format!(
+                            "unknown font `{}`: it is not in fonts/",
+                            family.get_ref()
+                        ))
+                        .at(file, load::span_of(family, 0))
+                        .with_note(format!("fonts available: {}", known.join(", "))),
                     );
                 }
                 family.get_ref().clone()
@@ -267,7 +306,11 @@ fn resolve(
     let edition_fonts = EditionFonts {
         serif: font(|s| s.fonts.serif.as_ref(), "Noto Serif", &mut sink),
         sans: font(|s| s.fonts.sans.as_ref(), "Noto Sans", &mut sink),
-        cjk_serif: font(|s| s.fonts.cjk_serif.as_ref(), "Noto Serif CJK SC", &mut sink),
+        cjk_serif: font(
+            |s| s.fonts.cjk_serif.as_ref(),
+            "Noto Serif CJK SC",
+            &mut sink,
+        ),
         cjk_sans: font(|s| s.fonts.cjk_sans.as_ref(), "Noto Sans CJK SC", &mut sink),
         size,
     };
@@ -280,12 +323,20 @@ fn resolve(
                     palette.insert(key.clone(), colour);
                 }
                 None => sink.push(
-                    Diagnostic::error(format!("`{}` is not a colour (write #rrggbb or cmyk(c%, m%, y%, k%))", value.get_ref()))
-                        .at(file, load::span_of(value, 0)),
+                    Diagnostic::error(format!(
+                        "`{}` is not a colour (write #rrggbb or cmyk(c%, m%, y%, k%))",
+                        value.get_ref()
+                    ))
+                    .at(file, load::span_of(value, 0)),
                 ),
             }
             if !load::is_id(key) {
-                sink.push(Diagnostic::error(format!("colour name `{key}` must be lowercase letters, digits and hyphens")).in_file(file));
+                sink.push(
+                    Diagnostic::error(format!(
+                        "colour name `{key}` must be lowercase letters, digits and hyphens"
+                    ))
+                    .in_file(file),
+                );
             }
         }
     }
@@ -298,8 +349,10 @@ fn resolve(
             "none" => PdfStandard::Plain,
             other => {
                 sink.push(
-                    Diagnostic::error(format!("unknown PDF standard `{other}` (use a-2b, ua-1 or none)"))
-                        .at(file, load::span_of(value, 0)),
+                    Diagnostic::error(format!(
+                        "unknown PDF standard `{other}` (use a-2b, ua-1 or none)"
+                    ))
+                    .at(file, load::span_of(value, 0)),
                 );
                 PdfStandard::Plain
             }
@@ -308,8 +361,10 @@ fn resolve(
     if standard != PdfStandard::Plain && palette.values().any(|c| c.starts_with("cmyk")) {
         let file = &chain[0].1;
         sink.push(
-            Diagnostic::error("PDF/A and PDF/UA editions need an RGB palette (CMYK needs standard = \"none\")")
-                .in_file(file),
+            Diagnostic::error(
+                "PDF/A and PDF/UA editions need an RGB palette (CMYK needs standard = \"none\")",
+            )
+            .in_file(file),
         );
     }
 
@@ -322,7 +377,10 @@ fn resolve(
                 if slugs.contains(&slug.get_ref().as_str()) {
                     Some(slug.get_ref().clone())
                 } else {
-                    sink.push(Diagnostic::error(format!("unknown chapter `{}`", slug.get_ref())).at(file, load::span_of(slug, 0)));
+                    sink.push(
+                        Diagnostic::error(format!("unknown chapter `{}`", slug.get_ref()))
+                            .at(file, load::span_of(slug, 0)),
+                    );
                     None
                 }
             })
@@ -330,22 +388,29 @@ fn resolve(
     };
     let back_matter = match pick(chain, |s| s.content.back_matter.as_ref()) {
         None => BACK_MATTER.iter().map(|s| s.to_string()).collect(),
-        Some((list, file)) => checked_names(list, &BACK_MATTER, "back matter section", file, &mut sink),
+        Some((list, file)) => {
+            checked_names(list, &BACK_MATTER, "back matter section", file, &mut sink)
+        }
     };
     let outputs = match pick(chain, |s| s.outputs.as_ref()) {
         None => vec!["pdf".to_string()],
         Some((list, file)) => checked_names(list, &["pdf", "epub"], "output", file, &mut sink),
     };
 
-    let mut template_dirs: Vec<String> = chain.iter().map(|(n, ..)| format!("layouts/{n}")).collect();
+    let mut template_dirs: Vec<String> =
+        chain.iter().map(|(n, ..)| format!("layouts/{n}")).collect();
     template_dirs.push("layouts/base".into());
     template_dirs.dedup();
 
     sink.finish()?;
     Ok(Edition {
         name: name.to_string(),
-        description: pick(chain, |s| s.description.as_ref()).map(|(d, _)| d.clone()).unwrap_or_default(),
-        title_suffix: pick(chain, |s| s.title_suffix.as_ref()).map(|(d, _)| d.clone()).unwrap_or_default(),
+        description: pick(chain, |s| s.description.as_ref())
+            .map(|(d, _)| d.clone())
+            .unwrap_or_default(),
+        title_suffix: pick(chain, |s| s.title_suffix.as_ref())
+            .map(|(d, _)| d.clone())
+            .unwrap_or_default(),
         template_dirs,
         page,
         fonts: edition_fonts,
@@ -370,8 +435,12 @@ fn checked_names(
                 Some(item.get_ref().clone())
             } else {
                 sink.push(
-                    Diagnostic::error(format!("unknown {what} `{}` (known: {})", item.get_ref(), allowed.join(", ")))
-                        .at(file, load::span_of(item, 0)),
+                    Diagnostic::error(format!(
+                        "unknown {what} `{}` (known: {})",
+                        item.get_ref(),
+                        allowed.join(", ")
+                    ))
+                    .at(file, load::span_of(item, 0)),
                 );
                 None
             }
@@ -434,7 +503,10 @@ pub fn parse_colour(text: &str) -> Option<String> {
     if parts.len() != 4 || parts.iter().any(|p| !(0.0..=100.0).contains(p)) {
         return None;
     }
-    Some(format!("cmyk({}%, {}%, {}%, {}%)", parts[0], parts[1], parts[2], parts[3]))
+    Some(format!(
+        "cmyk({}%, {}%, {}%, {}%)",
+        parts[0], parts[1], parts[2], parts[3]
+    ))
 }
 
 #[cfg(test)]
@@ -448,7 +520,10 @@ mod tests {
         assert!((parse_length("25.4mm").unwrap() - 72.0).abs() < 1e-9);
         assert_eq!(parse_length("12 parsecs"), None);
         assert_eq!(parse_colour("#9e1b1b").as_deref(), Some("rgb(\"#9e1b1b\")"));
-        assert_eq!(parse_colour("cmyk(0%, 90%, 80%, 20%)").as_deref(), Some("cmyk(0%, 90%, 80%, 20%)"));
+        assert_eq!(
+            parse_colour("cmyk(0%, 90%, 80%, 20%)").as_deref(),
+            Some("cmyk(0%, 90%, 80%, 20%)")
+        );
         assert_eq!(parse_colour("red\"); #read(\"x"), None);
     }
 }

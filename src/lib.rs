@@ -80,7 +80,10 @@ impl BuildDate {
             (secs % 60) as u8,
         )
         .expect("a validated timestamp is a valid date");
-        Self { datetime, book: BookDate { year, month, day } }
+        Self {
+            datetime,
+            book: BookDate { year, month, day },
+        }
     }
 }
 
@@ -110,7 +113,12 @@ impl Project {
         }
         let book = load::load_book(root)?;
         let fonts = Fonts::load(&root.join("fonts"))?;
-        Ok(Self { root: root.to_path_buf(), book, fonts, date })
+        Ok(Self {
+            root: root.to_path_buf(),
+            book,
+            fonts,
+            date,
+        })
     }
 
     /// Resolve an edition by name.
@@ -131,13 +139,28 @@ impl Project {
     /// Build an edition's PDF in memory.
     pub fn build_pdf(&self, edition: &Edition) -> Result<BuiltPdf> {
         let generated = self.render(edition)?;
-        let mut world = BookWorld::new(&self.root, self.fonts.clone(), self.date.datetime, render::MAIN)?;
+        let mut world = BookWorld::new(
+            &self.root,
+            self.fonts.clone(),
+            self.date.datetime,
+            render::MAIN,
+        )?;
         world.set_generated(generated.files.clone());
         let (document, mut warnings) = pdf::compile(&world, &generated.origins)?;
         let ident = format!("{}/{}", self.book.meta.identifier, edition.name);
-        let bytes = pdf::export(&world, &document, &ident, edition.standard, &generated.origins)?;
+        let bytes = pdf::export(
+            &world,
+            &document,
+            &ident,
+            edition.standard,
+            &generated.origins,
+        )?;
         warnings.extend(generated.warnings);
-        Ok(BuiltPdf { bytes, pages: document.pages().len(), warnings })
+        Ok(BuiltPdf {
+            bytes,
+            pages: document.pages().len(),
+            warnings,
+        })
     }
 
     /// The output file name of an edition.
@@ -168,10 +191,17 @@ pub struct Written {
 /// Write a file atomically: a temporary file in the same folder, renamed over the target.
 /// A failure leaves any earlier file untouched.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).map_err(|e| Error::msg(format!("cannot create {}: {e}", dir.display())))?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)
+        .map_err(|e| Error::msg(format!("cannot create {}: {e}", dir.display())))?;
     let fail = |e: std::io::Error| Error::msg(format!("cannot write {}: {e}", path.display()));
-    let mut temp = tempfile::Builder::new().prefix(".guidebook-").tempfile_in(dir).map_err(fail)?;
+    let mut temp = tempfile::Builder::new()
+        .prefix(".guidebook-")
+        .tempfile_in(dir)
+        .map_err(fail)?;
     temp.write_all(bytes).map_err(fail)?;
     temp.as_file().sync_all().map_err(fail)?;
     temp.persist(path).map_err(|e| fail(e.error))?;

@@ -9,10 +9,10 @@ use serde::de::DeserializeOwned;
 use toml::Spanned;
 
 use crate::diagnostics::{Diagnostic, Error, Result, Sink, SourceFile};
+use crate::model::{Bibliography, Landmark};
 use crate::model::{
     Book, BookMeta, Chapter, FrontMatter, GlossaryFile, LandmarkFile, Part, TimelineFile,
 };
-use crate::model::{Bibliography, Landmark};
 
 /// Largest content or layout file accepted; guards against runaway inputs.
 pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
@@ -29,8 +29,8 @@ pub fn read_text(root: &Path, relative: &str) -> Result<SourceFile> {
             MAX_FILE_BYTES / 1024 / 1024
         )));
     }
-    let bytes =
-        fs::read(&path).map_err(|e| Error::msg(format!("cannot read {relative}: {}", io_reason(&e))))?;
+    let bytes = fs::read(&path)
+        .map_err(|e| Error::msg(format!("cannot read {relative}: {}", io_reason(&e))))?;
     decode_text(relative, bytes)
 }
 
@@ -45,7 +45,9 @@ fn io_reason(error: &std::io::Error) -> String {
 /// Turn a file's bytes into text, or explain precisely why they are not acceptable text.
 pub fn decode_text(name: &str, bytes: Vec<u8>) -> Result<SourceFile> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(Error::msg(format!("{name} is encoded as UTF-16; save it as UTF-8")));
+        return Err(Error::msg(format!(
+            "{name} is encoded as UTF-16; save it as UTF-8"
+        )));
     }
     let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => rest.to_vec(),
@@ -57,10 +59,16 @@ pub fn decode_text(name: &str, bytes: Vec<u8>) -> Result<SourceFile> {
             let offset = error.utf8_error().valid_up_to();
             let lossy = String::from_utf8_lossy(error.as_bytes()).into_owned();
             let file = SourceFile::new(name, lossy);
-            let offset = file.text.char_indices().nth(prefix_chars(error.as_bytes(), offset)).map_or(0, |(i, _)| i);
-            return Err(Diagnostic::error("invalid UTF-8: the file must be saved as UTF-8")
-                .at(&file, offset..offset + 1)
-                .into());
+            let offset = file
+                .text
+                .char_indices()
+                .nth(prefix_chars(error.as_bytes(), offset))
+                .map_or(0, |(i, _)| i);
+            return Err(
+                Diagnostic::error("invalid UTF-8: the file must be saved as UTF-8")
+                    .at(&file, offset..offset + 1)
+                    .into(),
+            );
         }
     };
     let file = SourceFile::new(name, text);
@@ -79,7 +87,9 @@ fn check_characters(file: &SourceFile) -> Result<()> {
         let problem = match c {
             '\n' | '\t' | '\r' => None,
             '\0' => Some("NUL character".to_string()),
-            '\u{2028}' | '\u{2029}' => Some(format!("line or paragraph separator U+{:04X}", c as u32)),
+            '\u{2028}' | '\u{2029}' => {
+                Some(format!("line or paragraph separator U+{:04X}", c as u32))
+            }
             '\u{FEFF}' => Some("byte order mark inside the text".to_string()),
             '\u{FFFE}' | '\u{FFFF}' => Some(format!("non-character U+{:04X}", c as u32)),
             c if c.is_control() => Some(format!("control character U+{:04X}", c as u32)),
@@ -104,7 +114,9 @@ pub fn parse_toml<T: DeserializeOwned>(file: &SourceFile, text: &str, offset: us
     toml::from_str(text).map_err(|error| {
         let range = error.span().unwrap_or(0..0);
         let range = range.start + offset..range.end + offset;
-        Diagnostic::error(error.message().trim_end().to_string()).at(file, range).into()
+        Diagnostic::error(error.message().trim_end().to_string())
+            .at(file, range)
+            .into()
     })
 }
 
@@ -153,14 +165,22 @@ pub fn load_book(root: &Path) -> Result<Book> {
         }
     };
 
-    let front: Vec<Chapter> = meta.front.iter().filter_map(|slug| take(slug, &mut sink)).collect();
+    let front: Vec<Chapter> = meta
+        .front
+        .iter()
+        .filter_map(|slug| take(slug, &mut sink))
+        .collect();
     let parts: Vec<Part> = meta
         .parts
         .iter()
         .map(|part| Part {
             title: part.title.clone(),
             summary: part.summary.clone(),
-            chapters: part.chapters.iter().filter_map(|slug| take(slug, &mut sink)).collect(),
+            chapters: part
+                .chapters
+                .iter()
+                .filter_map(|slug| take(slug, &mut sink))
+                .collect(),
         })
         .collect();
     for (slug, path) in &chapter_files {
@@ -218,7 +238,9 @@ fn discover_chapters(root: &Path, sink: &mut Sink) -> Result<BTreeMap<String, St
     let mut chapters = BTreeMap::new();
     for name in names {
         let stem = &name[..name.len() - 3];
-        let slug = stem.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start_matches('-');
+        let slug = stem
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .trim_start_matches('-');
         if slug.is_empty() || !is_id(slug) {
             sink.push(Diagnostic::warning(format!(
                 "chapters/{name} is ignored: chapter files are named NN-slug.md with a lowercase slug"
@@ -238,7 +260,8 @@ fn discover_chapters(root: &Path, sink: &mut Sink) -> Result<BTreeMap<String, St
 /// Whether a string is a valid id: lowercase ASCII letters, digits and hyphens.
 pub fn is_id(s: &str) -> bool {
     !s.is_empty()
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
 }
 
@@ -258,10 +281,15 @@ pub fn load_chapter(root: &Path, path: &str, slug: &str) -> Result<Chapter> {
 
 fn split_front_matter(file: &SourceFile) -> Result<(FrontMatter, usize, usize)> {
     let text = &file.text;
-    let Some(after_open) = text.strip_prefix("+++\n").or_else(|| text.strip_prefix("+++\r\n")) else {
-        return Err(Diagnostic::error("a chapter starts with TOML front matter between `+++` lines")
-            .at(file, 0..text.find('\n').unwrap_or(text.len()))
-            .into());
+    let Some(after_open) = text
+        .strip_prefix("+++\n")
+        .or_else(|| text.strip_prefix("+++\r\n"))
+    else {
+        return Err(Diagnostic::error(
+            "a chapter starts with TOML front matter between `+++` lines",
+        )
+        .at(file, 0..text.find('\n').unwrap_or(text.len()))
+        .into());
     };
     let start = text.len() - after_open.len();
     let mut offset = start;
@@ -272,9 +300,11 @@ fn split_front_matter(file: &SourceFile) -> Result<(FrontMatter, usize, usize)> 
         }
         offset += line.len();
     }
-    Err(Diagnostic::error("the front matter is not closed: add a line `+++` after it")
-        .at(file, 0..3)
-        .into())
+    Err(
+        Diagnostic::error("the front matter is not closed: add a line `+++` after it")
+            .at(file, 0..3)
+            .into(),
+    )
 }
 
 fn load_bibliography(root: &Path, name: &str) -> Result<Bibliography> {
@@ -294,8 +324,11 @@ fn load_bibliography(root: &Path, name: &str) -> Result<Bibliography> {
 /// Cross-check ids: unique landmarks, known cite keys, known landmarks in chapters.
 fn check_references(book: &Book, sink: &mut Sink) {
     let mut ids = HashSet::new();
-    let keys: HashSet<&str> =
-        book.bibliography.iter().flat_map(|b| b.keys.iter().map(String::as_str)).collect();
+    let keys: HashSet<&str> = book
+        .bibliography
+        .iter()
+        .flat_map(|b| b.keys.iter().map(String::as_str))
+        .collect();
     let check_key = |key: &Spanned<String>, file: &SourceFile, offset: usize, sink: &mut Sink| {
         if !keys.contains(key.get_ref().as_str()) {
             sink.push(
@@ -310,16 +343,24 @@ fn check_references(book: &Book, sink: &mut Sink) {
         let id = landmark.id.get_ref();
         if !is_id(id) {
             sink.push(
-                Diagnostic::error(format!("landmark id `{id}` must be lowercase letters, digits and hyphens"))
-                    .at(lf, span_of(&landmark.id, 0)),
+                Diagnostic::error(format!(
+                    "landmark id `{id}` must be lowercase letters, digits and hyphens"
+                ))
+                .at(lf, span_of(&landmark.id, 0)),
             );
         }
         if !ids.insert(id.as_str()) {
-            sink.push(Diagnostic::error(format!("duplicate landmark id `{id}`")).at(lf, span_of(&landmark.id, 0)));
+            sink.push(
+                Diagnostic::error(format!("duplicate landmark id `{id}`"))
+                    .at(lf, span_of(&landmark.id, 0)),
+            );
         }
         check_coordinates(landmark, lf, sink);
         if landmark.sources.is_empty() {
-            sink.push(Diagnostic::error(format!("landmark `{id}` names no sources")).at(lf, span_of(&landmark.id, 0)));
+            sink.push(
+                Diagnostic::error(format!("landmark `{id}` names no sources"))
+                    .at(lf, span_of(&landmark.id, 0)),
+            );
         }
         for key in &landmark.sources {
             check_key(key, lf, 0, sink);
@@ -329,8 +370,11 @@ fn check_references(book: &Book, sink: &mut Sink) {
     for event in &book.events {
         if !is_valid_date(event.date.get_ref()) {
             sink.push(
-                Diagnostic::error(format!("`{}` is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD", event.date.get_ref()))
-                    .at(tf, span_of(&event.date, 0)),
+                Diagnostic::error(format!(
+                    "`{}` is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD",
+                    event.date.get_ref()
+                ))
+                .at(tf, span_of(&event.date, 0)),
             );
         }
         for key in &event.sources {
@@ -370,17 +414,27 @@ fn check_coordinates(landmark: &Landmark, file: &SourceFile, sink: &mut Sink) {
     let lat = *landmark.lat.get_ref();
     let lon = *landmark.lon.get_ref();
     if !(-90.0..=90.0).contains(&lat) {
-        sink.push(Diagnostic::error(format!("latitude {lat} is outside -90..90")).at(file, span_of(&landmark.lat, 0)));
+        sink.push(
+            Diagnostic::error(format!("latitude {lat} is outside -90..90"))
+                .at(file, span_of(&landmark.lat, 0)),
+        );
     }
     if !(-180.0..=180.0).contains(&lon) {
-        sink.push(Diagnostic::error(format!("longitude {lon} is outside -180..180")).at(file, span_of(&landmark.lon, 0)));
+        sink.push(
+            Diagnostic::error(format!("longitude {lon} is outside -180..180"))
+                .at(file, span_of(&landmark.lon, 0)),
+        );
     }
 }
 
 /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD` with a real month and day.
 pub fn is_valid_date(date: &str) -> bool {
     let parts: Vec<&str> = date.split('-').collect();
-    let number = |s: &str, len: usize| (s.len() == len && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse::<u32>().ok()).flatten();
+    let number = |s: &str, len: usize| {
+        (s.len() == len && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u32>().ok())
+            .flatten()
+    };
     match parts.as_slice() {
         [y] => number(y, 4).is_some(),
         [y, m] => number(y, 4).is_some() && number(m, 2).is_some_and(|m| (1..=12).contains(&m)),

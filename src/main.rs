@@ -26,7 +26,9 @@ fn main() -> ExitCode {
             .map(|s| s.to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_default();
-        Err(Error::msg(format!("internal error: {detail} (please report this with the input that caused it)")))
+        Err(Error::msg(format!(
+            "internal error: {detail} (please report this with the input that caused it)"
+        )))
     });
     match outcome {
         Ok(warnings) => {
@@ -69,7 +71,10 @@ fn build(root: &Path, args: &BuildArgs, format: MessageFormat) -> Result<Vec<Dia
             Ok((written, edition_warnings)) => {
                 diagnostics::emit(&edition_warnings, format);
                 for file in written {
-                    let pages = file.pages.map(|p| format!("{p} pages, ")).unwrap_or_default();
+                    let pages = file
+                        .pages
+                        .map(|p| format!("{p} pages, "))
+                        .unwrap_or_default();
                     println!(
                         "wrote {} ({pages}{}, {:.1} s)",
                         file.path.display(),
@@ -95,7 +100,11 @@ fn build(root: &Path, args: &BuildArgs, format: MessageFormat) -> Result<Vec<Dia
     }
 }
 
-fn build_edition(project: &Project, name: &str, args: &BuildArgs) -> Result<(Vec<Written>, Vec<Diagnostic>)> {
+fn build_edition(
+    project: &Project,
+    name: &str,
+    args: &BuildArgs,
+) -> Result<(Vec<Written>, Vec<Diagnostic>)> {
     let edition = project.edition(name)?;
     let formats: Vec<Format> = match args.format {
         Some(cli::Format::Pdf) => vec![Format::Pdf],
@@ -103,7 +112,13 @@ fn build_edition(project: &Project, name: &str, args: &BuildArgs) -> Result<(Vec
         None => edition
             .outputs
             .iter()
-            .map(|o| if o == "epub" { Format::Epub } else { Format::Pdf })
+            .map(|o| {
+                if o == "epub" {
+                    Format::Epub
+                } else {
+                    Format::Pdf
+                }
+            })
             .collect(),
     };
     let mut written = Vec::new();
@@ -123,10 +138,16 @@ fn build_edition(project: &Project, name: &str, args: &BuildArgs) -> Result<(Vec
                 let path = args.out.join(project.output_name(name, Format::Pdf));
                 guidebook::write_atomic(&path, &built.bytes)?;
                 warnings.extend(built.warnings);
-                written.push(Written { path, pages: Some(built.pages), bytes: built.bytes.len() as u64 });
+                written.push(Written {
+                    path,
+                    pages: Some(built.pages),
+                    bytes: built.bytes.len() as u64,
+                });
             }
             Format::Epub => {
-                return Err(Error::msg("EPUB output is not available in this version of guidebook"));
+                return Err(Error::msg(
+                    "EPUB output is not available in this version of guidebook",
+                ));
             }
         }
     }
@@ -138,7 +159,10 @@ fn check(root: &Path, select: &SelectArgs) -> Result<Vec<Diagnostic>> {
     let mut warnings = project.book.warnings.clone();
     let mut errors = Vec::new();
     for name in selected(&project, select)? {
-        match project.edition(&name).and_then(|edition| project.render(&edition)) {
+        match project
+            .edition(&name)
+            .and_then(|edition| project.render(&edition))
+        {
             Ok(generated) => warnings.extend(generated.warnings),
             Err(error) => errors.extend(error.diagnostics),
         }
@@ -162,7 +186,14 @@ fn editions(root: &Path) -> Result<Vec<Diagnostic>> {
                 edition.outputs.join(","),
                 edition.description
             ),
-            Err(error) => println!("{name:<10} (invalid: {})", error.diagnostics.first().map(|d| d.short()).unwrap_or_default()),
+            Err(error) => println!(
+                "{name:<10} (invalid: {})",
+                error
+                    .diagnostics
+                    .first()
+                    .map(|d| d.short())
+                    .unwrap_or_default()
+            ),
         }
     }
     Ok(vec![])

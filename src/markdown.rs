@@ -71,22 +71,36 @@ enum LinkKind {
 
 /// A block or inline container being rendered.
 enum Frame {
-    Link { kind: LinkKind, start: usize },
-    Image { path: Option<String>, title: String, start: usize },
-    CodeBlock { start: usize },
+    Link {
+        kind: LinkKind,
+        start: usize,
+    },
+    Image {
+        path: Option<String>,
+        title: String,
+        start: usize,
+    },
+    CodeBlock {
+        start: usize,
+    },
     Other,
 }
 
 impl<'a> Converter<'a> {
     /// A converter resolving links against `targets` and images against the project `root`.
     pub fn new(targets: &'a Targets, root: &'a Path) -> Self {
-        Self { targets, root, sink: Sink::default() }
+        Self {
+            targets,
+            root,
+            sink: Sink::default(),
+        }
     }
 
     /// Convert a Markdown text to Typst markup.
     pub fn to_typst(&mut self, markdown: &str, origin: Origin<'_>) -> String {
-        let events: Vec<(Event<'_>, Range<usize>)> =
-            Parser::new_ext(markdown, options()).into_offset_iter().collect();
+        let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(markdown, options())
+            .into_offset_iter()
+            .collect();
 
         // Footnote definitions are rendered first, then inlined where they are referenced.
         let mut footnotes = HashMap::new();
@@ -118,7 +132,8 @@ impl<'a> Converter<'a> {
 
     fn error(&mut self, message: impl Into<String>, origin: Origin<'_>, range: &Range<usize>) {
         let at = origin.offset + range.start..origin.offset + range.end;
-        self.sink.push(Diagnostic::error(message).at(origin.file, at));
+        self.sink
+            .push(Diagnostic::error(message).at(origin.file, at));
     }
 
     fn render(
@@ -155,10 +170,18 @@ impl<'a> Converter<'a> {
                 Event::Rule => out.push_str("\n#line(length: 100%);\n\n"),
                 Event::FootnoteReference(name) => match footnotes.get(name.as_ref()) {
                     Some(text) => out.push_str(&format!("#footnote[{text}];")),
-                    None => self.error(format!("footnote `[^{name}]` has no definition"), origin, &range),
+                    None => self.error(
+                        format!("footnote `[^{name}]` has no definition"),
+                        origin,
+                        &range,
+                    ),
                 },
                 Event::Html(_) | Event::InlineHtml(_) => {
-                    self.error("raw HTML is not allowed in content; use Markdown", origin, &range);
+                    self.error(
+                        "raw HTML is not allowed in content; use Markdown",
+                        origin,
+                        &range,
+                    );
                 }
                 Event::InlineMath(_) | Event::DisplayMath(_) | Event::TaskListMarker(_) => {
                     self.error("this Markdown extension is not supported", origin, &range);
@@ -230,15 +253,28 @@ impl<'a> Converter<'a> {
             Tag::Strikethrough => out.push_str("#strike["),
             Tag::Link { dest_url, .. } => {
                 let kind = self.resolve_link(&dest_url, origin, range);
-                return Frame::Link { kind, start: out.len() };
+                return Frame::Link {
+                    kind,
+                    start: out.len(),
+                };
             }
-            Tag::Image { dest_url, title, .. } => {
+            Tag::Image {
+                dest_url, title, ..
+            } => {
                 let path = self.resolve_image(&dest_url, origin, range);
-                return Frame::Image { path, title: title.to_string(), start: out.len() };
+                return Frame::Image {
+                    path,
+                    title: title.to_string(),
+                    start: out.len(),
+                };
             }
             Tag::FootnoteDefinition(_) => {}
             Tag::HtmlBlock => {
-                self.error("raw HTML is not allowed in content; use Markdown", origin, range);
+                self.error(
+                    "raw HTML is not allowed in content; use Markdown",
+                    origin,
+                    range,
+                );
             }
             Tag::DefinitionList
             | Tag::DefinitionListTitle
@@ -291,7 +327,11 @@ impl<'a> Converter<'a> {
             (TagEnd::Image, Frame::Image { path, title, start }) => {
                 let alt = out.split_off(start);
                 if let Some(path) = path {
-                    let caption = if title.is_empty() { alt.clone() } else { escape::markup(&title) };
+                    let caption = if title.is_empty() {
+                        alt.clone()
+                    } else {
+                        escape::markup(&title)
+                    };
                     out.push_str(&format!(
                         "#figure(image({}, alt: {}, width: 100%), caption: [{caption}]);",
                         escape::string_literal(&path),
@@ -306,7 +346,9 @@ impl<'a> Converter<'a> {
     fn resolve_link(&mut self, dest: &str, origin: Origin<'_>, range: &Range<usize>) -> LinkKind {
         let Some((scheme, target)) = dest.split_once(':') else {
             self.error(
-                format!("link `{dest}` has no scheme: use landmark:, chapter:, figure:, cite: or https:"),
+                format!(
+                    "link `{dest}` has no scheme: use landmark:, chapter:, figure:, cite: or https:"
+                ),
                 origin,
                 range,
             );
@@ -326,7 +368,11 @@ impl<'a> Converter<'a> {
                 LinkKind::Plain
             }
             "cite" => {
-                self.error(format!("unknown bibliography key `{target}`"), origin, range);
+                self.error(
+                    format!("unknown bibliography key `{target}`"),
+                    origin,
+                    range,
+                );
                 LinkKind::Plain
             }
             "https" => LinkKind::Url(dest.to_string()),
@@ -342,7 +388,12 @@ impl<'a> Converter<'a> {
     }
 
     /// Check an image path: relative, inside `chapters/images/`, existing, not leaving the root.
-    fn resolve_image(&mut self, dest: &str, origin: Origin<'_>, range: &Range<usize>) -> Option<String> {
+    fn resolve_image(
+        &mut self,
+        dest: &str,
+        origin: Origin<'_>,
+        range: &Range<usize>,
+    ) -> Option<String> {
         match image_path(self.root, dest) {
             Ok(path) => Some(path),
             Err(message) => {
@@ -356,10 +407,14 @@ impl<'a> Converter<'a> {
 /// Resolve an image reference of a chapter to its project path (`/chapters/images/…`).
 pub fn image_path(root: &Path, dest: &str) -> Result<String, String> {
     if dest.contains("://") || dest.contains(':') {
-        return Err(format!("image `{dest}` must be a file under chapters/images/, not a URL"));
+        return Err(format!(
+            "image `{dest}` must be a file under chapters/images/, not a URL"
+        ));
     }
     if dest.starts_with('/') || dest.starts_with('\\') {
-        return Err(format!("image path `{dest}` is absolute; write it relative to chapters/, e.g. images/map.png"));
+        return Err(format!(
+            "image path `{dest}` is absolute; write it relative to chapters/, e.g. images/map.png"
+        ));
     }
     if dest.split(['/', '\\']).any(|part| part == "..") {
         return Err(format!("image path `{dest}` leaves the chapters folder"));
@@ -373,7 +428,9 @@ pub fn image_path(root: &Path, dest: &str) -> Result<String, String> {
         return Err(format!("image `{dest}` not found in chapters/images/"));
     };
     if !canonical.starts_with(&images) {
-        return Err(format!("image `{dest}` is a link that leads outside chapters/images/; access denied"));
+        return Err(format!(
+            "image `{dest}` is a link that leads outside chapters/images/; access denied"
+        ));
     }
     Ok(format!("/chapters/{dest}"))
 }

@@ -320,7 +320,9 @@ pub struct Bibliography {
 impl Book {
     /// Every chapter in reading order, front matter first.
     pub fn chapters(&self) -> impl Iterator<Item = &Chapter> {
-        self.front.iter().chain(self.parts.iter().flat_map(|p| p.chapters.iter()))
+        self.front
+            .iter()
+            .chain(self.parts.iter().flat_map(|p| p.chapters.iter()))
     }
 
     /// The landmark with this id.

@@ -15,17 +15,26 @@ use crate::edition::PdfStandard;
 use crate::world::BookWorld;
 
 /// Compile the world's main file into pages.
-pub fn compile(world: &BookWorld, origins: &HashMap<String, String>) -> Result<(PagedDocument, Vec<Diagnostic>)> {
+pub fn compile(
+    world: &BookWorld,
+    origins: &HashMap<String, String>,
+) -> Result<(PagedDocument, Vec<Diagnostic>)> {
     let warned = typst::compile::<PagedDocument>(world);
-    let warnings: Vec<Diagnostic> =
-        warned.warnings.iter().map(|d| typst_diagnostic(world, d, origins)).collect();
+    let warnings: Vec<Diagnostic> = warned
+        .warnings
+        .iter()
+        .map(|d| typst_diagnostic(world, d, origins))
+        .collect();
     match warned.output {
         Ok(document) => {
             missing_glyphs(world, &document, origins)?;
             Ok((document, warnings))
         }
         Err(errors) => {
-            let mut all: Vec<Diagnostic> = errors.iter().map(|d| typst_diagnostic(world, d, origins)).collect();
+            let mut all: Vec<Diagnostic> = errors
+                .iter()
+                .map(|d| typst_diagnostic(world, d, origins))
+                .collect();
             all.extend(warnings);
             Err(Error::from(all))
         }
@@ -56,12 +65,21 @@ pub fn export(
         pretty: false,
     };
     typst_pdf::pdf(document, &options).map_err(|errors| {
-        Error::from(errors.iter().map(|d| typst_diagnostic(world, d, origins)).collect::<Vec<_>>())
+        Error::from(
+            errors
+                .iter()
+                .map(|d| typst_diagnostic(world, d, origins))
+                .collect::<Vec<_>>(),
+        )
     })
 }
 
 /// Fail when any character was set with no font that has it (it would print as a box).
-fn missing_glyphs(world: &BookWorld, document: &PagedDocument, origins: &HashMap<String, String>) -> Result<()> {
+fn missing_glyphs(
+    world: &BookWorld,
+    document: &PagedDocument,
+    origins: &HashMap<String, String>,
+) -> Result<()> {
     let mut found: Vec<(char, Span)> = Vec::new();
     for page in document.pages() {
         collect_missing(&page.frame, &mut found);
@@ -95,7 +113,10 @@ fn collect_missing(frame: &Frame, found: &mut Vec<(char, Span)>) {
                     if glyph.id == 0 {
                         let range = glyph.range();
                         let chars = text.text.get(range).unwrap_or("");
-                        for c in chars.chars().filter(|c| !c.is_whitespace() && !c.is_control()) {
+                        for c in chars
+                            .chars()
+                            .filter(|c| !c.is_whitespace() && !c.is_control())
+                        {
                             found.push((c, glyph.span.0));
                         }
                     }
@@ -107,7 +128,11 @@ fn collect_missing(frame: &Frame, found: &mut Vec<(char, Span)>) {
 }
 
 /// Translate a Typst diagnostic, saying which template and content file made the code.
-fn typst_diagnostic(world: &BookWorld, diagnostic: &SourceDiagnostic, origins: &HashMap<String, String>) -> Diagnostic {
+fn typst_diagnostic(
+    world: &BookWorld,
+    diagnostic: &SourceDiagnostic,
+    origins: &HashMap<String, String>,
+) -> Diagnostic {
     let severity = match diagnostic.severity {
         TypstSeverity::Error => Severity::Error,
         TypstSeverity::Warning => Severity::Warning,
@@ -127,7 +152,12 @@ fn typst_diagnostic(world: &BookWorld, diagnostic: &SourceDiagnostic, origins: &
     }
 }
 
-fn locate(world: &BookWorld, diagnostic: Diagnostic, span: Span, origins: &HashMap<String, String>) -> Diagnostic {
+fn locate(
+    world: &BookWorld,
+    diagnostic: Diagnostic,
+    span: Span,
+    origins: &HashMap<String, String>,
+) -> Diagnostic {
     match span.id() {
         Some(id) => {
             let range = typst::WorldExt::range(world, span);

@@ -27,10 +27,17 @@ pub struct Generated {
 }
 
 /// Render every generated Typst file of an edition.
-pub fn render_edition(root: &Path, book: &Book, edition: &Edition, date: &BookDate) -> Result<Generated> {
+pub fn render_edition(
+    root: &Path,
+    book: &Book,
+    edition: &Edition,
+    date: &BookDate,
+) -> Result<Generated> {
     let templates = Templates::new(root, edition.template_dirs.clone());
-    let included: Vec<&Chapter> =
-        book.chapters().filter(|c| !edition.exclude.contains(&c.slug)).collect();
+    let included: Vec<&Chapter> = book
+        .chapters()
+        .filter(|c| !edition.exclude.contains(&c.slug))
+        .collect();
     let targets = targets(book, &included);
     let mut converter = Converter::new(&targets, root);
     let mut chapter_number = 0;
@@ -46,16 +53,26 @@ pub fn render_edition(root: &Path, book: &Book, edition: &Edition, date: &BookDa
 
     let book_view = BookView::new(book, date);
     // Palette entries are Typst colour expressions checked by `edition::parse_colour`.
-    let palette: BTreeMap<String, Value> =
-        edition.palette.iter().map(|(k, v)| (k.clone(), Value::from_safe_string(v.clone()))).collect();
+    let palette: BTreeMap<String, Value> = edition
+        .palette
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::from_safe_string(v.clone())))
+        .collect();
     let edition_view = minijinja::context! { palette => palette, ..Value::from_serialize(edition) };
     let mut files = Vec::new();
     let mut origins = HashMap::new();
     let mut diagnostics = Vec::new();
-    let mut render = |name: &str, path: String, origin: String, context: Value, out: &mut Vec<(String, String)>| {
+    let mut render = |name: &str,
+                      path: String,
+                      origin: String,
+                      context: Value,
+                      out: &mut Vec<(String, String)>| {
         match templates.render(name, &context) {
             Ok(text) => {
-                origins.insert(path.clone(), format!("layouts template {name} for {origin}"));
+                origins.insert(
+                    path.clone(),
+                    format!("layouts template {name} for {origin}"),
+                );
                 out.push((path, text));
             }
             Err(error) => diagnostics.extend(error.diagnostics),
@@ -64,17 +81,37 @@ pub fn render_edition(root: &Path, book: &Book, edition: &Edition, date: &BookDa
 
     let mut chapter_refs = HashMap::new();
     for chapter in &included {
-        let view = ChapterView::new(chapter, numbers.get(&chapter.slug).copied(), book, &mut converter);
+        let view = ChapterView::new(
+            chapter,
+            numbers.get(&chapter.slug).copied(),
+            book,
+            &mut converter,
+        );
         let path = format!("/gen/chapters/{}.typ", chapter.slug);
         chapter_refs.insert(
             chapter.slug.clone(),
-            ChapterRef { slug: chapter.slug.clone(), title: chapter.meta.title.clone(), path: path.clone(), number: view.number },
+            ChapterRef {
+                slug: chapter.slug.clone(),
+                title: chapter.meta.title.clone(),
+                path: path.clone(),
+                number: view.number,
+            },
         );
         let context = minijinja::context! { book => &book_view, edition => &edition_view, chapter => Value::from_serialize(&view) };
-        render("chapter.typ", path, chapter.file.name.clone(), context, &mut files);
+        render(
+            "chapter.typ",
+            path,
+            chapter.file.name.clone(),
+            context,
+            &mut files,
+        );
     }
 
-    let front: Vec<&ChapterRef> = book.front.iter().filter_map(|c| chapter_refs.get(&c.slug)).collect();
+    let front: Vec<&ChapterRef> = book
+        .front
+        .iter()
+        .filter_map(|c| chapter_refs.get(&c.slug))
+        .collect();
     let parts: Vec<PartView> = book
         .parts
         .iter()
@@ -84,7 +121,11 @@ pub fn render_edition(root: &Path, book: &Book, edition: &Edition, date: &BookDa
             roman: roman(i + 1),
             title: part.title.clone(),
             summary: part.summary.clone(),
-            chapters: part.chapters.iter().filter_map(|c| chapter_refs.get(&c.slug).cloned()).collect(),
+            chapters: part
+                .chapters
+                .iter()
+                .filter_map(|c| chapter_refs.get(&c.slug).cloned())
+                .collect(),
         })
         .filter(|p| !p.chapters.is_empty())
         .collect();
@@ -96,7 +137,12 @@ pub fn render_edition(root: &Path, book: &Book, edition: &Edition, date: &BookDa
             date: display_date(event.date.get_ref()),
             year: event.date.get_ref().chars().take(4).collect(),
             title: event.title.clone(),
-            text: markup(&mut converter, event.text.get_ref(), &book.timeline_file, event.text.span().start),
+            text: markup(
+                &mut converter,
+                event.text.get_ref(),
+                &book.timeline_file,
+                event.text.span().start,
+            ),
             sources: event.sources.iter().map(|s| s.get_ref().clone()).collect(),
         })
         .collect();
@@ -116,29 +162,62 @@ pub fn render_edition(root: &Path, book: &Book, edition: &Edition, date: &BookDa
         glossary => glossary,
         back_matter => &edition.back_matter,
     };
-    render("style.typ", "/gen/style.typ".into(), "the edition's style".into(), context.clone(), &mut files);
-    render("book.typ", MAIN.into(), "the book".into(), context, &mut files);
+    render(
+        "style.typ",
+        "/gen/style.typ".into(),
+        "the edition's style".into(),
+        context.clone(),
+        &mut files,
+    );
+    render(
+        "book.typ",
+        MAIN.into(),
+        "the book".into(),
+        context,
+        &mut files,
+    );
 
     diagnostics.extend(converter.sink.diagnostics);
-    if diagnostics.iter().any(|d| d.severity == crate::diagnostics::Severity::Error) {
+    if diagnostics
+        .iter()
+        .any(|d| d.severity == crate::diagnostics::Severity::Error)
+    {
         return Err(Error::from(diagnostics));
     }
-    Ok(Generated { files, origins, warnings: diagnostics })
+    Ok(Generated {
+        files,
+        origins,
+        warnings: diagnostics,
+    })
 }
 
 /// Link targets known in the data and printed in this edition.
 fn targets(book: &Book, included: &[&Chapter]) -> Targets {
     let mut targets = Targets::default();
-    let all_landmarks: HashSet<String> = book.landmarks.iter().map(|l| l.id.get_ref().clone()).collect();
-    let printed_landmarks: HashSet<String> =
-        included.iter().flat_map(|c| c.meta.landmarks.iter().map(|l| l.get_ref().clone())).collect();
+    let all_landmarks: HashSet<String> = book
+        .landmarks
+        .iter()
+        .map(|l| l.id.get_ref().clone())
+        .collect();
+    let printed_landmarks: HashSet<String> = included
+        .iter()
+        .flat_map(|c| c.meta.landmarks.iter().map(|l| l.get_ref().clone()))
+        .collect();
     targets.known.insert("landmark", all_landmarks);
     targets.printed.insert("landmark", printed_landmarks);
-    targets.known.insert("chapter", book.chapters().map(|c| c.slug.clone()).collect());
-    targets.printed.insert("chapter", included.iter().map(|c| c.slug.clone()).collect());
+    targets
+        .known
+        .insert("chapter", book.chapters().map(|c| c.slug.clone()).collect());
+    targets
+        .printed
+        .insert("chapter", included.iter().map(|c| c.slug.clone()).collect());
     targets.known.insert("figure", HashSet::new());
     targets.printed.insert("figure", HashSet::new());
-    let keys: HashSet<String> = book.bibliography.iter().flat_map(|b| b.keys.iter().cloned()).collect();
+    let keys: HashSet<String> = book
+        .bibliography
+        .iter()
+        .flat_map(|b| b.keys.iter().cloned())
+        .collect();
     targets.printed.insert("cite", keys.clone());
     targets.known.insert("cite", keys);
     targets
@@ -207,7 +286,12 @@ impl BookView {
             keywords: meta.keywords.clone(),
             credits: meta.credits.clone(),
             year: date.year,
-            date: format!("{} {} {}", date.day, month_name(date.month as usize), date.year),
+            date: format!(
+                "{} {} {}",
+                date.day,
+                month_name(date.month as usize),
+                date.year
+            ),
             bibliography: book.bibliography.as_ref().map(|b| format!("/{}", b.path)),
             citation_style: meta.citation_style.clone(),
         }
@@ -249,13 +333,22 @@ struct ChapterView {
 }
 
 impl ChapterView {
-    fn new(chapter: &Chapter, number: Option<usize>, book: &Book, converter: &mut Converter<'_>) -> Self {
+    fn new(
+        chapter: &Chapter,
+        number: Option<usize>,
+        book: &Book,
+        converter: &mut Converter<'_>,
+    ) -> Self {
         let file = &chapter.file;
         let meta = &chapter.meta;
         let in_meta = |offset: usize| offset + chapter.meta_offset;
-        let body = Value::from_safe_string(
-            converter.to_typst(&chapter.body, Origin { file, offset: chapter.body_offset }),
-        );
+        let body = Value::from_safe_string(converter.to_typst(
+            &chapter.body,
+            Origin {
+                file,
+                offset: chapter.body_offset,
+            },
+        ));
         let sidebars = meta
             .sidebars
             .iter()
@@ -390,8 +483,18 @@ impl LandmarkView {
             style: l.style.clone(),
             status: l.status.name(),
             address: l.address.clone(),
-            visiting: markup(converter, l.visiting.get_ref(), file, l.visiting.span().start),
-            description: markup(converter, l.description.get_ref(), file, l.description.span().start),
+            visiting: markup(
+                converter,
+                l.visiting.get_ref(),
+                file,
+                l.visiting.span().start,
+            ),
+            description: markup(
+                converter,
+                l.description.get_ref(),
+                file,
+                l.description.span().start,
+            ),
             sources: l.sources.iter().map(|s| s.get_ref().clone()).collect(),
         }
     }
@@ -420,8 +523,18 @@ fn join_names(names: &[String]) -> String {
 
 fn month_name(month: usize) -> &'static str {
     const MONTHS: [&str; 12] = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September",
-        "October", "November", "December",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
     ];
     MONTHS.get(month.wrapping_sub(1)).copied().unwrap_or("")
 }
@@ -430,15 +543,28 @@ fn month_name(month: usize) -> &'static str {
 pub fn display_date(date: &str) -> String {
     let parts: Vec<&str> = date.split('-').collect();
     match parts.as_slice() {
-        [y, m, d] => format!("{} {} {y}", d.trim_start_matches('0'), month_name(m.parse().unwrap_or(0))),
+        [y, m, d] => format!(
+            "{} {} {y}",
+            d.trim_start_matches('0'),
+            month_name(m.parse().unwrap_or(0))
+        ),
         [y, m] => format!("{} {y}", month_name(m.parse().unwrap_or(0))),
         _ => date.to_string(),
     }
 }
 
 fn roman(n: usize) -> String {
-    const TABLE: [(usize, &str); 9] =
-        [(100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")];
+    const TABLE: [(usize, &str); 9] = [
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ];
     let mut n = n;
     let mut out = String::new();
     for (value, letters) in TABLE {
@@ -448,15 +574,6 @@ fn roman(n: usize) -> String {
         }
     }
     out
-}
-
-/// Group landmarks by city for indexes and maps.
-pub fn landmarks_by_city(book: &Book) -> BTreeMap<String, Vec<&Landmark>> {
-    let mut map: BTreeMap<String, Vec<&Landmark>> = BTreeMap::new();
-    for landmark in &book.landmarks {
-        map.entry(landmark.city.clone()).or_default().push(landmark);
-    }
-    map
 }
 
 #[cfg(test)]
@@ -469,6 +586,9 @@ mod tests {
         assert_eq!(display_date("1960-07"), "July 1960");
         assert_eq!(display_date("1969"), "1969");
         assert_eq!(roman(4), "IV");
-        assert_eq!(join_names(&["A".into(), "B".into(), "C".into()]), "A, B and C");
+        assert_eq!(
+            join_names(&["A".into(), "B".into(), "C".into()]),
+            "A, B and C"
+        );
     }
 }

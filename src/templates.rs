@@ -22,6 +22,8 @@ const FUEL: u64 = 50_000_000;
 #[derive(Debug, Default, Clone)]
 pub struct TemplateFiles {
     files: Arc<Mutex<HashMap<String, SourceFile>>>,
+    /// A located lint failure found while loading, reported instead of MiniJinja's error.
+    refused: Arc<Mutex<Option<Diagnostic>>>,
 }
 
 impl TemplateFiles {
@@ -29,6 +31,16 @@ impl TemplateFiles {
         if let Ok(mut files) = self.files.lock() {
             files.insert(name.to_string(), file);
         }
+    }
+
+    fn refuse(&self, diagnostic: Diagnostic) {
+        if let Ok(mut refused) = self.refused.lock() {
+            refused.get_or_insert(diagnostic);
+        }
+    }
+
+    fn take_refused(&self) -> Option<Diagnostic> {
+        self.refused.lock().ok()?.take()
     }
 
     /// The file a template name was loaded from.
@@ -56,7 +68,9 @@ impl Templates {
         env.remove_filter("safe");
         env.set_auto_escape_callback(auto_escape_for);
         env.set_formatter(format_value);
-        env.add_filter("typst_str", |value: Value| Value::from_safe_string(escape::string_literal(&plain(&value))));
+        env.add_filter("typst_str", |value: Value| {
+            Value::from_safe_string(escape::string_literal(&plain(&value)))
+        });
         let root = root.to_path_buf();
         let loader_files = files.clone();
         env.set_loader(move |name| load_template(&root, &dirs, name, &loader_files));
@@ -65,13 +79,23 @@ impl Templates {
 
     /// Render a template with a context, turning any failure into a located diagnostic.
     pub fn render(&self, name: &str, context: &Value) -> Result<String> {
-        let template = self.env.get_template(name).map_err(|e| self.diagnostic(e))?;
-        template.render(context).map_err(|e| self.diagnostic(e).into())
+        let template = self
+            .env
+            .get_template(name)
+            .map_err(|e| self.diagnostic(e))?;
+        template
+            .render(context)
+            .map_err(|e| self.diagnostic(e).into())
     }
 
     /// Translate a MiniJinja error into our diagnostic, pointing at the template line.
     pub fn diagnostic(&self, error: minijinja::Error) -> Diagnostic {
-        let mut message = error.detail().map_or_else(|| error.kind().to_string(), str::to_string);
+        if let Some(refused) = self.files.take_refused() {
+            return refused;
+        }
+        let mut message = error
+            .detail()
+            .map_or_else(|| error.kind().to_string(), str::to_string);
         if error.kind() == ErrorKind::OutOfFuel {
             message = "the template did too much work (an endless loop?) and was stopped".into();
         }
@@ -97,7 +121,10 @@ impl Templates {
 }
 
 fn line_start(text: &str, line: usize) -> usize {
-    text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum()
+    text.split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum()
 }
 
 /// Which escaping a template gets, from its file name.
@@ -116,7 +143,9 @@ fn format_value(
     value: &Value,
 ) -> std::result::Result<(), minijinja::Error> {
     if value.is_safe() {
-        return out.write_str(value.as_str().unwrap_or_default()).map_err(Into::into);
+        return out
+            .write_str(value.as_str().unwrap_or_default())
+            .map_err(Into::into);
     }
     match state.auto_escape() {
         AutoEscape::Custom(TYPST) => {
@@ -130,7 +159,9 @@ fn format_value(
                 kind => {
                     return Err(minijinja::Error::new(
                         ErrorKind::InvalidOperation,
-                        format!("a {kind} cannot be written into Typst; loop over it or pick a field"),
+                        format!(
+                            "a {kind} cannot be written into Typst; loop over it or pick a field"
+                        ),
                     ));
                 }
             };
@@ -157,7 +188,9 @@ fn load_template(
 ) -> std::result::Result<Option<String>, minijinja::Error> {
     let invalid = |msg: String| minijinja::Error::new(ErrorKind::InvalidOperation, msg);
     if name.starts_with('/') || name.split('/').any(|part| part == ".." || part.is_empty()) {
-        return Err(invalid(format!("template name `{name}` must be a plain relative path")));
+        return Err(invalid(format!(
+            "template name `{name}` must be a plain relative path"
+        )));
     }
     for dir in dirs {
         let relative = format!("{dir}/{name}");
@@ -167,22 +200,29 @@ fn load_template(
         }
         let file = load::read_text(root, &relative).map_err(|e| invalid(e.to_string()))?;
         let canonical = path.canonicalize().map_err(|e| invalid(e.to_string()))?;
-        let layouts = root.join("layouts").canonicalize().map_err(|e| invalid(e.to_string()))?;
+        let layouts = root
+            .join("layouts")
+            .canonicalize()
+            .map_err(|e| invalid(e.to_string()))?;
         if !canonical.starts_with(&layouts) {
-            return Err(invalid(format!("{relative} links outside layouts/; access denied")));
+            return Err(invalid(format!(
+                "{relative} links outside layouts/; access denied"
+            )));
         }
         let text = file.text.to_string();
-        files.insert(name, file);
-        if let Some(problem) = lint(&text) {
+        if let Some((problem, at)) = lint(&text) {
+            files.refuse(Diagnostic::error(format!("template: {problem}")).at(&file, at..at));
             return Err(minijinja::Error::new(ErrorKind::InvalidOperation, problem));
         }
+        files.insert(name, file);
         return Ok(Some(text));
     }
     Ok(None)
 }
 
 /// Refuse templates that switch escaping off: content must never become code.
-pub fn lint(source: &str) -> Option<String> {
+/// Returns the problem and the byte offset of the offending tag.
+pub fn lint(source: &str) -> Option<(String, usize)> {
     let mut rest = source;
     while let Some(open) = rest.find(['{']) {
         let after = &rest[open + 1..];
@@ -201,14 +241,28 @@ pub fn lint(source: &str) -> Option<String> {
             .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '|'))
             .filter(|w| !w.is_empty())
             .collect();
-        if close == "%}" && words.first().is_some_and(|w| w.trim_start_matches('-') == "autoescape") {
-            return Some("templates may not use `autoescape`: escaping cannot be switched off".into());
+        if close == "%}"
+            && words
+                .first()
+                .is_some_and(|w| w.trim_start_matches('-') == "autoescape")
+        {
+            let at = source.len() - rest.len() + open;
+            return Some((
+                "templates may not use `autoescape`: escaping cannot be switched off".into(),
+                at,
+            ));
         }
         let compact: String = inner.chars().filter(|c| !c.is_whitespace()).collect();
         if compact.split('|').skip(1).any(|filter| {
-            filter.strip_prefix("safe").is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+            filter
+                .strip_prefix("safe")
+                .is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
         }) {
-            return Some("templates may not use the `safe` filter: every value is escaped".into());
+            let at = source.len() - rest.len() + open;
+            return Some((
+                "templates may not use the `safe` filter: every value is escaped".into(),
+                at,
+            ));
         }
         rest = &inner_start[end.min(inner_start.len())..];
     }
@@ -234,13 +288,17 @@ mod tests {
         let dir = std::env::temp_dir();
         let templates = Templates::new(&dir, vec![]);
         let mut env = templates.env;
-        env.add_template("t.typ", "[{{ v }}] #image({{ v | typst_str }})").unwrap();
+        env.add_template("t.typ", "[{{ v }}] #image({{ v | typst_str }})")
+            .unwrap();
         let out = env
             .get_template("t.typ")
             .unwrap()
             .render(minijinja::context! { v => "#read(\"/etc/passwd\")]" })
             .unwrap();
-        assert_eq!(out, r##"[\#read(\"\/etc\/passwd\")\]] #image("#read(\"/etc/passwd\")]")"##);
+        assert_eq!(
+            out,
+            r##"[\#read(\"\/etc\/passwd\")\]] #image("#read(\"/etc/passwd\")]")"##
+        );
     }
 
     #[test]
@@ -249,6 +307,11 @@ mod tests {
         let templates = Templates::new(&dir, vec![]);
         let mut env = templates.env;
         env.add_template("t.typ", "{{ nothing.here }}").unwrap();
-        assert!(env.get_template("t.typ").unwrap().render(minijinja::context! {}).is_err());
+        assert!(
+            env.get_template("t.typ")
+                .unwrap()
+                .render(minijinja::context! {})
+                .is_err()
+        );
     }
 }

@@ -26,12 +26,20 @@ pub struct Fonts {
 impl Fonts {
     /// Read every `.ttf`, `.otf`, `.ttc` and `.otc` file in `dir`, in name order.
     pub fn load(dir: &Path) -> Result<Self> {
-        let entries = fs::read_dir(dir)
-            .map_err(|e| Error::msg(format!("cannot read the fonts folder {}: {e}", dir.display())))?;
+        let entries = fs::read_dir(dir).map_err(|e| {
+            Error::msg(format!(
+                "cannot read the fonts folder {}: {e}",
+                dir.display()
+            ))
+        })?;
         let mut paths: Vec<PathBuf> = entries
             .filter_map(|entry| entry.ok().map(|e| e.path()))
             .filter(|path| {
-                let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+                let ext = path
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
                 matches!(ext.as_str(), "ttf" | "otf" | "ttc" | "otc")
             })
             .collect();
@@ -47,18 +55,29 @@ impl Fonts {
                 fonts.push(font);
             }
             if fonts.len() == before {
-                return Err(Error::msg(format!("{} is not a font Typst can read", path.display())));
+                return Err(Error::msg(format!(
+                    "{} is not a font Typst can read",
+                    path.display()
+                )));
             }
         }
         if fonts.is_empty() {
-            return Err(Error::msg(format!("no fonts in {}: the build uses only these fonts", dir.display())));
+            return Err(Error::msg(format!(
+                "no fonts in {}: the build uses only these fonts",
+                dir.display()
+            )));
         }
-        Ok(Self { book: Arc::new(LazyHash::new(book)), fonts: Arc::new(fonts) })
+        Ok(Self {
+            book: Arc::new(LazyHash::new(book)),
+            fonts: Arc::new(fonts),
+        })
     }
 
     /// Whether a family name is known (case-insensitive, as Typst matches it).
     pub fn has_family(&self, family: &str) -> bool {
-        self.book.families().any(|(name, _)| name.eq_ignore_ascii_case(family))
+        self.book
+            .families()
+            .any(|(name, _)| name.eq_ignore_ascii_case(family))
     }
 }
 
@@ -71,7 +90,9 @@ pub struct ProjectFiles {
 impl ProjectFiles {
     fn read_from_root(&self, vpath: &VirtualPath) -> FileResult<Bytes> {
         let path = vpath.realize(&self.root).map_err(FileError::from)?;
-        let canonical = path.canonicalize().map_err(|e| FileError::from_io(e, &path))?;
+        let canonical = path
+            .canonicalize()
+            .map_err(|e| FileError::from_io(e, &path))?;
         if !canonical.starts_with(&self.root) {
             // A symlink (or similar) that leads out of the project.
             return Err(FileError::AccessDenied);
@@ -79,11 +100,15 @@ impl ProjectFiles {
         if canonical.is_dir() {
             return Err(FileError::IsDirectory);
         }
-        let size = fs::metadata(&canonical).map_err(|e| FileError::from_io(e, &path))?.len();
+        let size = fs::metadata(&canonical)
+            .map_err(|e| FileError::from_io(e, &path))?
+            .len();
         if size > 64 * 1024 * 1024 {
             return Err(FileError::Other(Some("file is larger than 64 MiB".into())));
         }
-        fs::read(&canonical).map(Bytes::new).map_err(|e| FileError::from_io(e, &path))
+        fs::read(&canonical)
+            .map(Bytes::new)
+            .map_err(|e| FileError::from_io(e, &path))
     }
 }
 
@@ -119,10 +144,16 @@ pub fn file_id(path: &str) -> FileId {
 impl BookWorld {
     /// A world over `root` with the given generated sources; `main` must be one of them.
     pub fn new(root: &Path, fonts: Fonts, today: Datetime, main: &str) -> Result<Self> {
-        let root = root
-            .canonicalize()
-            .map_err(|e| Error::msg(format!("cannot open the project folder {}: {e}", root.display())))?;
-        let loader = ProjectFiles { root, generated: HashMap::new() };
+        let root = root.canonicalize().map_err(|e| {
+            Error::msg(format!(
+                "cannot open the project folder {}: {e}",
+                root.display()
+            ))
+        })?;
+        let loader = ProjectFiles {
+            root,
+            generated: HashMap::new(),
+        };
         Ok(Self {
             library: LazyHash::new(Library::default()),
             fonts,
@@ -138,7 +169,9 @@ impl BookWorld {
         let loader = self.files.loader_mut();
         loader.generated.clear();
         for (path, text) in generated {
-            loader.generated.insert(file_id(&path), Bytes::from_string(text));
+            loader
+                .generated
+                .insert(file_id(&path), Bytes::from_string(text));
         }
     }
 
