@@ -56,8 +56,9 @@ pub struct BuildArgs {
     /// Output format; by default each edition's outputs from its edition.toml.
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// Also write the generated Typst sources of each edition to DIR/<edition>/, so the
-    /// same document can be compiled by the Typst CLI (`typst compile --root . --font-path fonts`).
+    /// Also write the generated Typst sources of each edition to DIR/<edition>/, so the same
+    /// document can be compiled by the Typst CLI; DIR must be inside the project, e.g.
+    /// `typst compile --root . --font-path fonts --ignore-system-fonts DIR/screen/book.typ`.
     #[arg(long, value_name = "DIR")]
     pub emit_typ: Option<PathBuf>,
 }

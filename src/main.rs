@@ -127,7 +127,7 @@ fn build_edition(
         // Emit before compiling, so that sources that fail to compile can be inspected.
         let generated = project.render(&edition)?;
         for (path, text) in &generated.files {
-            let target = dir.join(name).join(path.trim_start_matches('/'));
+            let target = dir.join(name).join(path.trim_start_matches("/gen/"));
             guidebook::write_atomic(&target, text.as_bytes())?;
         }
     }
