@@ -137,7 +137,7 @@ pub fn list(root: &Path) -> Result<Vec<String>> {
         std::fs::read_dir(&dir).map_err(|e| Error::msg(format!("cannot read layouts/: {e}")))?;
     let mut names: Vec<String> = entries
         .filter_map(|e| e.ok())
-        .filter(|e| e.path().join("edition.toml").is_file())
+        .filter(|e| e.path().join("edition.toml").is_file() && e.file_name() != "base")
         .filter_map(|e| e.file_name().into_string().ok())
         .collect();
     names.sort();

@@ -4,7 +4,8 @@
 ///
 /// Every character with a meaning in markup (code `#`, emphasis, raw, math, labels,
 /// references, brackets, headings and lists at line starts, comments, shorthands such as
-/// `--`, `...` and `~`, smart quotes and bare URLs via `:`) is backslash-escaped. Line
+/// `--`, `...` and `~`, and bare URLs via `:`) is backslash-escaped. Straight quotes are
+/// left to Typst's smart quotes, which only ever print a quotation mark. Line
 /// breaks become spaces so that a value can never start a new markup line; other control
 /// characters are dropped (the loader already refuses them with a located message).
 pub fn markup(text: &str) -> String {
@@ -12,7 +13,7 @@ pub fn markup(text: &str) -> String {
     for c in text.chars() {
         match c {
             '\\' | '/' | '[' | ']' | '{' | '}' | '#' | '*' | '_' | '+' | '=' | '-' | '~' | '`'
-            | '$' | '"' | '\'' | '<' | '>' | '@' | ':' | '.' => {
+            | '$' | '<' | '>' | '@' | ':' | '.' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -64,7 +65,7 @@ mod tests {
                 out.push_str(node.leaf_text());
                 Ok(())
             }
-            SyntaxKind::Space => {
+            SyntaxKind::Space | SyntaxKind::SmartQuote => {
                 out.push_str(node.leaf_text());
                 Ok(())
             }

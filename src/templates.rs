@@ -297,7 +297,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             out,
-            r##"[\#read(\"\/etc\/passwd\")\]] #image("#read(\"/etc/passwd\")]")"##
+            r##"[\#read("\/etc\/passwd")\]] #image("#read(\"/etc/passwd\")]")"##
         );
     }
 

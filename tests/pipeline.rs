@@ -190,7 +190,7 @@ fn hostile_strings_appear_literally() {
     fixture.write("chapters/landmarks.toml", &landmarks);
     let output = fixture.build();
     assert_success(&output);
-    // Markdown applies smart punctuation to body text; fields in TOML stay as typed.
+    // Quotation marks are typeset as typographic quotes; compare them as straight ones.
     let text = squeeze(&pdf_text(&fixture.pdf_path()))
         .replace(['“', '”'], "\"")
         .replace(['‘', '’'], "'");
