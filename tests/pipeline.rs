@@ -94,6 +94,13 @@ fn default_book_builds_into_a_complete_pdf() {
     assert!(!title.is_empty());
     let catalog = document.catalog().unwrap();
     assert!(catalog.has(b"Lang"), "no /Lang in the catalog");
+    // PDF/A-2b is declared in the XMP metadata (and was enforced by typst-pdf on export).
+    let bytes = fs::read(&path).unwrap();
+    let xmp = String::from_utf8_lossy(&bytes);
+    assert!(
+        xmp.contains("<pdfaid:part>2</pdfaid:part>")
+            && xmp.contains("<pdfaid:conformance>B</pdfaid:conformance>")
+    );
 
     // The text layer has the landmarks' Chinese and Russian names.
     let text = squeeze(&pdf_text(&path));
@@ -336,4 +343,18 @@ fn bad_source_date_epoch_is_refused() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("SOURCE_DATE_EPOCH"));
+}
+
+#[test]
+fn check_and_editions_work_on_the_default_book() {
+    let output = guidebook(&repo(), &["check", "--all"]);
+    assert_success(&output);
+    assert!(String::from_utf8_lossy(&output.stdout).contains("ok"));
+    let output = guidebook(&repo(), &["editions"]);
+    assert_success(&output);
+    let listing = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        listing.contains("screen") && listing.contains("pocket") && !listing.contains("base "),
+        "{listing}"
+    );
 }
