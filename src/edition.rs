@@ -48,6 +48,10 @@ pub struct PageFile {
     /// Mirror inside/outside margins and open chapters on a recto.
     pub two_sided: Option<bool>,
     pub columns: Option<u32>,
+    /// Extra paper beyond the trim on every side, e.g. `3mm`, for backgrounds that bleed.
+    pub bleed: Option<Spanned<String>>,
+    /// Draw crop marks outside the bleed (the PDF's MediaBox grows by a slug to hold them).
+    pub crop_marks: Option<bool>,
 }
 
 /// `[fonts]` of an edition: family names that must exist in `fonts/`.
@@ -89,7 +93,16 @@ pub struct Page {
     pub bottom: f64,
     pub two_sided: bool,
     pub columns: u32,
+    /// Bleed beyond the trim on every side.
+    pub bleed: f64,
+    /// Whether crop marks are drawn.
+    pub crop_marks: bool,
+    /// Room outside the bleed for crop marks (zero without them).
+    pub slug: f64,
 }
+
+/// Width of the slug that holds crop marks, outside the bleed.
+pub const SLUG_MM: f64 = 12.0;
 
 /// The resolved fonts.
 #[derive(Debug, Clone, Serialize)]
@@ -257,7 +270,31 @@ fn resolve(
         bottom: length(pick(chain, |s| s.page.bottom.as_ref()), mm(20.0), &mut sink),
         two_sided: pick(chain, |s| s.page.two_sided.as_ref()).is_none_or(|(v, _)| *v),
         columns: pick(chain, |s| s.page.columns.as_ref()).map_or(1, |(v, _)| *v),
+        bleed: length(pick(chain, |s| s.page.bleed.as_ref()), 0.0, &mut sink),
+        crop_marks: pick(chain, |s| s.page.crop_marks.as_ref()).is_some_and(|(v, _)| *v),
+        slug: 0.0,
     };
+    let page = Page {
+        slug: if page.crop_marks { mm(SLUG_MM) } else { 0.0 },
+        ..page
+    };
+    if page.bleed > mm(10.0) {
+        if let Some((value, file)) = pick(chain, |s| s.page.bleed.as_ref()) {
+            sink.push(
+                Diagnostic::error("a bleed of more than 10 mm is not a bleed")
+                    .at(file, load::span_of(value, 0)),
+            );
+        }
+    }
+    if !(1..=4).contains(&page.columns) {
+        sink.push(
+            Diagnostic::error(format!(
+                "{} columns: an edition has 1 to 4 columns",
+                page.columns
+            ))
+            .in_file(&chain[0].1),
+        );
+    }
     let text_width = page.width - page.inside - page.outside;
     let text_height = page.height - page.top - page.bottom;
     if text_width < mm(40.0) || text_height < mm(60.0) {

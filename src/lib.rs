@@ -148,13 +148,16 @@ impl Project {
         world.set_generated(generated.files.clone());
         let (document, mut warnings) = pdf::compile(&world, &generated.origins)?;
         let ident = format!("{}/{}", self.book.meta.identifier, edition.name);
-        let bytes = pdf::export(
+        let mut bytes = pdf::export(
             &world,
             &document,
             &ident,
             edition.standard,
             &generated.origins,
         )?;
+        if edition.page.bleed > 0.0 || edition.page.crop_marks {
+            bytes = pdf::set_bleed_box(bytes, edition.page.bleed)?;
+        }
         warnings.extend(generated.warnings);
         Ok(BuiltPdf {
             bytes,

@@ -189,3 +189,42 @@ fn place(
         None => diagnostic,
     }
 }
+
+/// Give every page a BleedBox `bleed` points beyond its TrimBox.
+///
+/// Typst writes the MediaBox (trim + bleed + slug for crop marks) and the TrimBox; print
+/// shops also expect the BleedBox, which Typst does not write.
+pub fn set_bleed_box(pdf: Vec<u8>, bleed: f64) -> Result<Vec<u8>> {
+    use lopdf::{Document, Object};
+    let fail = |e: lopdf::Error| Error::msg(format!("cannot set the PDF's bleed box: {e}"));
+    let mut document = Document::load_mem(&pdf).map_err(fail)?;
+    let pages: Vec<lopdf::ObjectId> = document.get_pages().into_values().collect();
+    for id in pages {
+        let page = document.get_dictionary_mut(id).map_err(fail)?;
+        let boxes = |name: &[u8]| -> Option<Vec<f64>> {
+            let values = page.get(name).ok()?.as_array().ok()?;
+            values
+                .iter()
+                .map(|v| v.as_float().ok().map(f64::from))
+                .collect()
+        };
+        let (Some(trim), Some(media)) = (boxes(b"TrimBox"), boxes(b"MediaBox")) else {
+            return Err(Error::msg(
+                "the PDF has a page without TrimBox; is the edition's bleed set?",
+            ));
+        };
+        let bleed_box = [
+            (trim[0] - bleed).max(media[0]),
+            (trim[1] - bleed).max(media[1]),
+            (trim[2] + bleed).min(media[2]),
+            (trim[3] + bleed).min(media[3]),
+        ];
+        let array = bleed_box.iter().map(|v| Object::Real(*v as f32)).collect();
+        page.set("BleedBox", Object::Array(array));
+    }
+    let mut out = Vec::with_capacity(pdf.len());
+    document
+        .save_to(&mut out)
+        .map_err(|e| Error::msg(format!("cannot write the PDF: {e}")))?;
+    Ok(out)
+}
