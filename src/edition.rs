@@ -123,7 +123,7 @@ pub enum PdfStandard {
 }
 
 /// Back matter sections an edition may print.
-pub const BACK_MATTER: [&str; 3] = ["timeline", "glossary", "bibliography"];
+pub const BACK_MATTER: [&str; 4] = ["timeline", "glossary", "bibliography", "index"];
 
 /// An edition with every setting resolved and checked.
 #[derive(Debug, Clone, Serialize)]

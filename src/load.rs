@@ -200,6 +200,12 @@ pub fn load_book(root: &Path) -> Result<Book> {
     } else {
         (vec![], None)
     };
+    let people = if root.join("chapters/people.toml").exists() {
+        let file = read_text(root, "chapters/people.toml")?;
+        parse_toml::<crate::model::PeopleFile>(&file, &file.text, 0)?.people
+    } else {
+        vec![]
+    };
     let bibliography = match &meta.bibliography {
         Some(name) => Some(load_bibliography(root, name)?),
         None => None,
@@ -216,6 +222,7 @@ pub fn load_book(root: &Path) -> Result<Book> {
         timeline_file,
         glossary,
         glossary_file,
+        people,
         bibliography,
         warnings: vec![],
     };

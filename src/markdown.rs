@@ -20,6 +20,64 @@ pub struct Targets {
     pub printed: HashMap<&'static str, HashSet<String>>,
 }
 
+/// Names the index records wherever the text mentions them.
+#[derive(Debug, Default)]
+pub struct IndexTerms {
+    /// `(form in the text, index entry)`, longest form first.
+    pub people: Vec<(String, String)>,
+    /// Landmark id to its name, for indexing links to landmarks.
+    pub landmark_names: HashMap<String, String>,
+}
+
+impl IndexTerms {
+    /// Index terms for a list of people and landmarks.
+    pub fn new<'p>(
+        people: impl IntoIterator<Item = (&'p str, &'p [String])>,
+        landmarks: impl IntoIterator<Item = (String, String)>,
+    ) -> Self {
+        let mut forms: Vec<(String, String)> = people
+            .into_iter()
+            .flat_map(|(name, aliases)| {
+                std::iter::once((name.to_string(), name.to_string()))
+                    .chain(aliases.iter().map(move |a| (a.clone(), name.to_string())))
+            })
+            .collect();
+        forms.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        Self {
+            people: forms,
+            landmark_names: landmarks.into_iter().collect(),
+        }
+    }
+
+    /// Where people are named in a text: `(start, end, index entry)`, in order, not overlapping.
+    fn find_people<'t>(&'t self, text: &str) -> Vec<(usize, usize, &'t str)> {
+        let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '-');
+        let mut found: Vec<(usize, usize, &str)> = Vec::new();
+        for (form, name) in &self.people {
+            for (start, _) in text.match_indices(form.as_str()) {
+                let end = start + form.len();
+                let before = text[..start].chars().next_back();
+                let after = text[end..].chars().next();
+                let overlaps = found.iter().any(|(s, e, _)| start < *e && *s < end);
+                if !is_word(before) && !is_word(after) && !overlaps {
+                    found.push((start, end, name.as_str()));
+                }
+            }
+        }
+        found.sort_by_key(|(start, ..)| *start);
+        found
+    }
+}
+
+/// Typst that records an index entry at this point of the text.
+pub fn index_mark(kind: &str, term: &str) -> String {
+    format!(
+        "#index-mark({}, {});",
+        escape::string_literal(kind),
+        escape::string_literal(term)
+    )
+}
+
 impl Targets {
     fn is(&self, map: &HashMap<&'static str, HashSet<String>>, scheme: &str, id: &str) -> bool {
         map.get(scheme).is_some_and(|set| set.contains(id))
@@ -36,7 +94,11 @@ pub struct Origin<'a> {
 /// Converts Markdown to Typst for one book, collecting diagnostics as it goes.
 pub struct Converter<'a> {
     targets: &'a Targets,
+    index: &'a IndexTerms,
     root: &'a Path,
+    /// How many headings enclose the current text (no index entries inside headings,
+    /// which are repeated in running heads and the outline).
+    in_heading: usize,
     pub sink: Sink,
 }
 
@@ -63,6 +125,7 @@ pub fn figure_label(id: &str) -> String {
 /// A link being rendered: what to wrap its text in once the text is known.
 enum LinkKind {
     Label(String),
+    Landmark(String),
     Url(String),
     Cite(String),
     /// A rejected link: its text is still shown.
@@ -88,10 +151,12 @@ enum Frame {
 
 impl<'a> Converter<'a> {
     /// A converter resolving links against `targets` and images against the project `root`.
-    pub fn new(targets: &'a Targets, root: &'a Path) -> Self {
+    pub fn new(targets: &'a Targets, index: &'a IndexTerms, root: &'a Path) -> Self {
         Self {
             targets,
+            index,
             root,
+            in_heading: 0,
             sink: Sink::default(),
         }
     }
@@ -130,6 +195,19 @@ impl<'a> Converter<'a> {
         self.render(body, &footnotes, origin)
     }
 
+    /// Escaped text with an index entry after every person it names.
+    fn indexed_text(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len() + 16);
+        let mut at = 0;
+        for (_, end, name) in self.index.find_people(text) {
+            out.push_str(&escape::markup(&text[at..end]));
+            out.push_str(&index_mark("person", name));
+            at = end;
+        }
+        out.push_str(&escape::markup(&text[at..]));
+        out
+    }
+
     fn error(&mut self, message: impl Into<String>, origin: Origin<'_>, range: &Range<usize>) {
         let at = origin.offset + range.start..origin.offset + range.end;
         self.sink
@@ -158,8 +236,10 @@ impl<'a> Converter<'a> {
                 Event::Text(text) => {
                     if matches!(stack.last(), Some(Frame::CodeBlock { .. })) {
                         out.push_str(&text);
-                    } else {
+                    } else if self.in_heading > 0 {
                         out.push_str(&escape::markup(&text));
+                    } else {
+                        out.push_str(&self.indexed_text(&text));
                     }
                 }
                 Event::Code(code) => {
@@ -213,6 +293,7 @@ impl<'a> Converter<'a> {
                     }
                     other => other as usize,
                 };
+                self.in_heading += 1;
                 out.push_str(&format!("\n#heading(level: {level})["));
             }
             Tag::BlockQuote(_) => out.push_str("#quote(block: true)["),
@@ -291,7 +372,10 @@ impl<'a> Converter<'a> {
     fn close(&mut self, end: TagEnd, frame: Frame, out: &mut String, _alignments: &[Alignment]) {
         match (end, frame) {
             (TagEnd::Paragraph, _) => out.push_str("\n\n"),
-            (TagEnd::Heading(_), _) => out.push_str("];\n\n"),
+            (TagEnd::Heading(_), _) => {
+                self.in_heading = self.in_heading.saturating_sub(1);
+                out.push_str("];\n\n");
+            }
             (TagEnd::BlockQuote(_), _) => out.push_str("];\n\n"),
             (TagEnd::CodeBlock, Frame::CodeBlock { start }) => {
                 let code = out.split_off(start);
@@ -310,6 +394,16 @@ impl<'a> Converter<'a> {
                 out.push_str(&match kind {
                     LinkKind::Label(label) => {
                         format!("#link(label({}))[{text}];", escape::string_literal(&label))
+                    }
+                    LinkKind::Landmark(id) => {
+                        let mark = match self.index.landmark_names.get(&id) {
+                            Some(name) if self.in_heading == 0 => index_mark("landmark", name),
+                            _ => String::new(),
+                        };
+                        format!(
+                            "#link(label({}))[{text}];{mark}",
+                            escape::string_literal(&landmark_label(&id))
+                        )
                     }
                     LinkKind::Url(url) => {
                         format!("#link({})[{text}];", escape::string_literal(&url))
@@ -359,7 +453,7 @@ impl<'a> Converter<'a> {
         let printed = targets.is(&targets.printed, scheme, target);
         match scheme {
             "landmark" | "chapter" | "figure" if known && !printed => LinkKind::Plain,
-            "landmark" if known => LinkKind::Label(landmark_label(target)),
+            "landmark" if known => LinkKind::Landmark(target.to_string()),
             "chapter" if known => LinkKind::Label(chapter_label(target)),
             "figure" if known => LinkKind::Label(figure_label(target)),
             "cite" if known => LinkKind::Cite(target.to_string()),

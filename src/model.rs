@@ -268,6 +268,28 @@ pub struct Term {
     pub note: String,
 }
 
+/// `chapters/people.toml`: the people the index lists.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeopleFile {
+    #[serde(rename = "person")]
+    pub people: Vec<Person>,
+}
+
+/// A person of the era, indexed wherever the text names them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    pub name: String,
+    #[serde(default)]
+    pub zh: Option<String>,
+    #[serde(default)]
+    pub ru: Option<String>,
+    /// Other forms of the name in the text, e.g. the surname alone.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
 /// A chapter: its file, slug, front matter and Markdown body.
 #[derive(Debug, Clone)]
 pub struct Chapter {
@@ -303,6 +325,7 @@ pub struct Book {
     pub timeline_file: SourceFile,
     pub glossary: Vec<Term>,
     pub glossary_file: Option<SourceFile>,
+    pub people: Vec<Person>,
     /// Bibliography keys with the file they come from.
     pub bibliography: Option<Bibliography>,
     /// Problems that do not stop the build (e.g. a chapter file not listed in book.toml).

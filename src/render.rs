@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::diagnostics::{Diagnostic, Error, Result, SourceFile};
 use crate::edition::Edition;
-use crate::markdown::{self, Converter, Origin, Targets};
+use crate::markdown::{self, Converter, IndexTerms, Origin, Targets};
 use crate::model::{Book, Chapter, Landmark};
 use crate::templates::Templates;
 
@@ -39,7 +39,15 @@ pub fn render_edition(
         .filter(|c| !edition.exclude.contains(&c.slug))
         .collect();
     let targets = targets(book, &included);
-    let mut converter = Converter::new(&targets, root);
+    let index = IndexTerms::new(
+        book.people
+            .iter()
+            .map(|p| (p.name.as_str(), p.aliases.as_slice())),
+        book.landmarks
+            .iter()
+            .map(|l| (l.id.get_ref().clone(), l.name.clone())),
+    );
+    let mut converter = Converter::new(&targets, &index, root);
     let mut chapter_number = 0;
     let mut numbers = HashMap::new();
     for part in &book.parts {
@@ -153,9 +161,11 @@ pub fn render_edition(
         .map(|t| minijinja::context! { en => &t.en, zh => &t.zh, pinyin => &t.pinyin, ru => &t.ru, note => &t.note })
         .collect();
 
+    let index = index_view(book, &included);
     let context = minijinja::context! {
         book => &book_view,
         edition => &edition_view,
+        index => index,
         front => front,
         parts => parts,
         timeline => timeline,
@@ -189,6 +199,50 @@ pub fn render_edition(
         origins,
         warnings: diagnostics,
     })
+}
+
+/// The entries the back-of-book index may list, sorted; the index prints those the text
+/// actually marks, with their pages.
+fn index_view(book: &Book, included: &[&Chapter]) -> Value {
+    let sort_key = |s: &str| s.to_lowercase();
+    let mut people: Vec<Value> = book
+        .people
+        .iter()
+        .map(|p| {
+            let extra = [p.zh.as_deref(), p.ru.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · ");
+            minijinja::context! { term => &p.name, extra => extra }
+        })
+        .collect();
+    people.sort_by_key(|v| {
+        sort_key(
+            &v.get_attr("term")
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
+        )
+    });
+    let printed: HashSet<&str> = included
+        .iter()
+        .flat_map(|c| c.meta.landmarks.iter().map(|l| l.get_ref().as_str()))
+        .collect();
+    let mut landmarks: Vec<(&str, String)> = book
+        .landmarks
+        .iter()
+        .filter(|l| printed.contains(l.id.get_ref().as_str()))
+        .map(|l| (l.name.as_str(), format!("{} · {}", l.name_zh, l.city)))
+        .collect();
+    landmarks.sort_by_key(|(name, _)| sort_key(name));
+    let mut places: Vec<&str> = book.landmarks.iter().map(|l| l.city.as_str()).collect();
+    places.sort_by_key(|p| sort_key(p));
+    places.dedup();
+    minijinja::context! {
+        people => people,
+        landmarks => landmarks.into_iter().map(|(term, extra)| minijinja::context! { term => term, extra => extra }).collect::<Vec<_>>(),
+        places => places.into_iter().map(|term| minijinja::context! { term => term, extra => "" }).collect::<Vec<_>>(),
+    }
 }
 
 /// Link targets known in the data and printed in this edition.
