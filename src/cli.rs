@@ -34,6 +34,21 @@ pub enum Command {
     Check(SelectArgs),
     /// List the editions under layouts/ with their page size and outputs.
     Editions,
+    /// Start a new edition as a copy of an existing one, ready for a designer to edit.
+    ///
+    /// Copies layouts/FROM/ (edition.toml and any templates) to layouts/NAME/. The copy
+    /// builds unchanged; then edit its edition.toml or copy a template from layouts/base/
+    /// into it to override that template.
+    NewEdition(NewEditionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NewEditionArgs {
+    /// Name of the new edition (lowercase letters, digits and hyphens).
+    pub name: String,
+    /// The edition to copy.
+    #[arg(long, value_name = "EDITION")]
+    pub from: String,
 }
 
 #[derive(Debug, Args)]

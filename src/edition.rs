@@ -157,6 +157,49 @@ pub fn list(root: &Path) -> Result<Vec<String>> {
     Ok(names)
 }
 
+/// Copy the edition `from` to a new edition `name`; returns the files written.
+pub fn copy(root: &Path, from: &str, name: &str) -> Result<Vec<std::path::PathBuf>> {
+    if !load::is_id(name) || name == "base" || name == "epub" {
+        return Err(Error::msg(format!(
+            "`{name}` cannot name an edition: use lowercase letters, digits and hyphens (not base or epub)"
+        )));
+    }
+    let source = root.join("layouts").join(from);
+    if !load::is_id(from) || !source.join("edition.toml").is_file() {
+        let known = list(root).unwrap_or_default().join(", ");
+        return Err(Error::msg(format!(
+            "no edition `{from}` to copy; editions: {known}"
+        )));
+    }
+    let target = root.join("layouts").join(name);
+    if target.exists() {
+        return Err(Error::msg(format!(
+            "layouts/{name} already exists; choose another name"
+        )));
+    }
+    let mut written = Vec::new();
+    copy_dir(&source, &target, &mut written)
+        .map_err(|e| Error::msg(format!("cannot copy layouts/{from} to layouts/{name}: {e}")))?;
+    Ok(written)
+}
+
+fn copy_dir(from: &Path, to: &Path, written: &mut Vec<std::path::PathBuf>) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    let mut entries: Vec<_> = std::fs::read_dir(from)?.collect::<std::io::Result<_>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let target = to.join(entry.file_name());
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            copy_dir(&entry.path(), &target, written)?;
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), &target)?;
+            written.push(target);
+        }
+    }
+    Ok(())
+}
+
 /// Load and resolve the edition `name`, checking it against the fonts and the book.
 pub fn load(root: &Path, name: &str, fonts: &Fonts, book: &Book) -> Result<Edition> {
     if !load::is_id(name)

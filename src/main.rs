@@ -10,7 +10,7 @@ use clap::Parser;
 use guidebook::diagnostics::{self, Diagnostic, Error, MessageFormat, Result};
 use guidebook::{Format, Project, Written};
 
-use crate::cli::{BuildArgs, Cli, Command, SelectArgs};
+use crate::cli::{BuildArgs, Cli, Command, NewEditionArgs, SelectArgs};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -47,6 +47,7 @@ fn run(cli: &Cli, format: MessageFormat) -> Result<Vec<Diagnostic>> {
         Command::Build(args) => build(&cli.root, args, format),
         Command::Check(args) => check(&cli.root, args),
         Command::Editions => editions(&cli.root),
+        Command::NewEdition(args) => new_edition(&cli.root, args),
     }
 }
 
@@ -63,40 +64,64 @@ fn selected(project: &Project, select: &SelectArgs) -> Result<Vec<String>> {
 
 fn build(root: &Path, args: &BuildArgs, format: MessageFormat) -> Result<Vec<Diagnostic>> {
     let project = Project::open(root)?;
-    let mut warnings = project.book.warnings.clone();
-    let mut failures = Vec::new();
-    for name in selected(&project, &args.select)? {
-        let started = Instant::now();
-        match build_edition(&project, &name, args) {
-            Ok((written, edition_warnings)) => {
-                diagnostics::emit(&edition_warnings, format);
-                for file in written {
-                    let pages = file
-                        .pages
-                        .map(|p| format!("{p} pages, "))
-                        .unwrap_or_default();
-                    println!(
-                        "wrote {} ({pages}{}, {:.1} s)",
-                        file.path.display(),
-                        human_size(file.bytes),
-                        started.elapsed().as_secs_f64()
-                    );
+    let names = selected(&project, &args.select)?;
+    // Editions build side by side (fonts and content are loaded once and shared); one
+    // failing edition is reported with its name and does not stop the others.
+    let queue = std::sync::Mutex::new(names.iter().collect::<std::collections::VecDeque<_>>());
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(names.len().max(1));
+    let failures = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let Some(name) = queue.lock().ok().and_then(|mut q| q.pop_front()) else {
+                        break;
+                    };
+                    let started = Instant::now();
+                    let result = build_edition(&project, name, args);
+                    // Editions share little layout work; keep memory flat across them.
+                    comemo::evict(1);
+                    match result {
+                        Ok((written, warnings)) => {
+                            diagnostics::emit(&warnings, format);
+                            for file in written {
+                                let pages = file
+                                    .pages
+                                    .map(|p| format!("{p} pages, "))
+                                    .unwrap_or_default();
+                                println!(
+                                    "wrote {} ({pages}{}, {:.1} s)",
+                                    file.path.display(),
+                                    human_size(file.bytes),
+                                    started.elapsed().as_secs_f64()
+                                );
+                            }
+                        }
+                        Err(error) => {
+                            let mut found = error.diagnostics;
+                            for diagnostic in &mut found {
+                                diagnostic.message =
+                                    format!("edition `{name}`: {}", diagnostic.message);
+                            }
+                            if let Ok(mut failures) = failures.lock() {
+                                failures.extend(found);
+                            }
+                        }
+                    }
                 }
-            }
-            Err(error) => {
-                let mut diagnostics = error.diagnostics;
-                for diagnostic in &mut diagnostics {
-                    diagnostic.message = format!("edition `{name}`: {}", diagnostic.message);
-                }
-                failures.extend(diagnostics);
-            }
+            });
         }
-    }
+    });
+    let failures = failures.into_inner().unwrap_or_default();
+    let warnings = project.book.warnings.clone();
     if failures.is_empty() {
-        Ok(std::mem::take(&mut warnings))
+        Ok(warnings)
     } else {
-        failures.extend(warnings);
-        Err(Error::from(failures))
+        Err(Error::from(
+            failures.into_iter().chain(warnings).collect::<Vec<_>>(),
+        ))
     }
 }
 
@@ -196,6 +221,18 @@ fn editions(root: &Path) -> Result<Vec<Diagnostic>> {
             ),
         }
     }
+    Ok(vec![])
+}
+
+fn new_edition(root: &Path, args: &NewEditionArgs) -> Result<Vec<Diagnostic>> {
+    let written = guidebook::edition::copy(root, &args.from, &args.name)?;
+    for path in &written {
+        println!("wrote {}", path.display());
+    }
+    println!(
+        "edition `{}` is a copy of `{}`: edit layouts/{}/edition.toml, or copy a template from layouts/base/ into layouts/{}/ to change it; build it with `guidebook build --edition {}`",
+        args.name, args.from, args.name, args.name, args.name
+    );
     Ok(vec![])
 }
 
