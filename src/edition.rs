@@ -114,12 +114,12 @@ pub struct EditionFonts {
     pub size: f64,
 }
 
-/// Which PDF standard an edition conforms to.
+/// Which PDF standards an edition conforms to: archival (PDF/A-2b), accessible (PDF/UA-1),
+/// both, or neither (plain PDF 1.7, e.g. for CMYK print).
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
-pub enum PdfStandard {
-    A2b,
-    Ua1,
-    Plain,
+pub struct PdfStandard {
+    pub archival: bool,
+    pub accessible: bool,
 }
 
 /// Back matter sections an edition may print.
@@ -422,27 +422,46 @@ fn resolve(
     }
 
     let standard = match pick(chain, |s| s.pdf.standard.as_ref()) {
-        None => PdfStandard::A2b,
+        None => PdfStandard {
+            archival: true,
+            accessible: false,
+        },
         Some((value, file)) => match value.get_ref().as_str() {
-            "a-2b" => PdfStandard::A2b,
-            "ua-1" => PdfStandard::Ua1,
-            "none" => PdfStandard::Plain,
+            "a-2b" => PdfStandard {
+                archival: true,
+                accessible: false,
+            },
+            "ua-1" => PdfStandard {
+                archival: false,
+                accessible: true,
+            },
+            "a-2b+ua-1" => PdfStandard {
+                archival: true,
+                accessible: true,
+            },
+            "none" => PdfStandard {
+                archival: false,
+                accessible: false,
+            },
             other => {
                 sink.push(
                     Diagnostic::error(format!(
-                        "unknown PDF standard `{other}` (use a-2b, ua-1 or none)"
+                        "unknown PDF standard `{other}` (use a-2b, ua-1, a-2b+ua-1 or none)"
                     ))
                     .at(file, load::span_of(value, 0)),
                 );
-                PdfStandard::Plain
+                PdfStandard {
+                    archival: false,
+                    accessible: false,
+                }
             }
         },
     };
-    if standard != PdfStandard::Plain && palette.values().any(|c| c.starts_with("cmyk")) {
+    if standard.archival && palette.values().any(|c| c.starts_with("cmyk")) {
         let file = &chain[0].1;
         sink.push(
             Diagnostic::error(
-                "PDF/A and PDF/UA editions need an RGB palette (CMYK needs standard = \"none\")",
+                "PDF/A editions need an RGB palette (CMYK needs standard = \"none\" or \"ua-1\")",
             )
             .in_file(file),
         );

@@ -49,12 +49,18 @@ pub fn export(
     standard: PdfStandard,
     origins: &HashMap<String, String>,
 ) -> Result<Vec<u8>> {
-    let standards = match standard {
-        PdfStandard::A2b => PdfStandards::new(&[TypstPdfStandard::A_2b]),
-        PdfStandard::Ua1 => PdfStandards::new(&[TypstPdfStandard::Ua_1]),
-        PdfStandard::Plain => PdfStandards::new(&[TypstPdfStandard::V_1_7]),
+    let mut list = vec![];
+    if standard.archival {
+        list.push(TypstPdfStandard::A_2b);
     }
-    .map_err(|e| Error::msg(format!("PDF standard: {}", e.message())))?;
+    if standard.accessible {
+        list.push(TypstPdfStandard::Ua_1);
+    }
+    if list.is_empty() {
+        list.push(TypstPdfStandard::V_1_7);
+    }
+    let standards = PdfStandards::new(&list)
+        .map_err(|e| Error::msg(format!("PDF standard: {}", e.message())))?;
     let options = PdfOptions {
         ident: Smart::Custom(ident.to_string()),
         creator: Smart::Custom(Some(format!("guidebook {}", env!("CARGO_PKG_VERSION")))),
