@@ -210,3 +210,33 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     temp.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
 }
+
+/// Write `manifest.json` in the output folder: the SHA-256 and size of every output of the
+/// book there (files named `<slug>-*.pdf` and `<slug>*.epub`), sorted by name.
+pub fn write_manifest(out: &Path, slug: &str) -> Result<()> {
+    use sha2::{Digest, Sha256};
+    let Ok(entries) = fs::read_dir(out) else {
+        return Ok(());
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|name| {
+            name.starts_with(slug) && (name.ends_with(".pdf") || name.ends_with(".epub"))
+        })
+        .collect();
+    names.sort();
+    let mut files = serde_json::Map::new();
+    for name in names {
+        let bytes = fs::read(out.join(&name))
+            .map_err(|e| Error::msg(format!("cannot read {}: {e}", out.join(&name).display())))?;
+        let digest = Sha256::digest(&bytes);
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        files.insert(
+            name,
+            serde_json::json!({ "sha256": hex, "bytes": bytes.len() }),
+        );
+    }
+    let manifest = serde_json::json!({ "files": files });
+    let text = serde_json::to_string_pretty(&manifest).expect("JSON values serialize") + "\n";
+    write_atomic(&out.join("manifest.json"), text.as_bytes())
+}

@@ -116,6 +116,7 @@ fn build(root: &Path, args: &BuildArgs, format: MessageFormat) -> Result<Vec<Dia
     });
     let failures = failures.into_inner().unwrap_or_default();
     let warnings = project.book.warnings.clone();
+    guidebook::write_manifest(&args.out, &project.book.meta.slug)?;
     if failures.is_empty() {
         Ok(warnings)
     } else {

@@ -192,7 +192,35 @@ impl<'a> Converter<'a> {
                 body.push((event, range));
             }
         }
+        self.check_footnote_references(markdown, &footnotes, origin);
         self.render(body, &footnotes, origin)
+    }
+
+    /// CommonMark prints a reference to an undefined footnote as plain text; an editor
+    /// almost always meant a footnote, so say so.
+    fn check_footnote_references(
+        &mut self,
+        markdown: &str,
+        defined: &HashMap<String, String>,
+        origin: Origin<'_>,
+    ) {
+        for (start, _) in markdown.match_indices("[^") {
+            let rest = &markdown[start + 2..];
+            let Some(end) = rest.find(']') else { continue };
+            let label = &rest[..end];
+            let is_definition = rest[end + 1..].starts_with(':');
+            if label.is_empty() || label.contains(char::is_whitespace) || is_definition {
+                continue;
+            }
+            if !defined.contains_key(label) {
+                let range = start..start + end + 3;
+                self.error(
+                    format!("footnote `[^{label}]` has no definition"),
+                    origin,
+                    &range,
+                );
+            }
+        }
     }
 
     /// Escaped text with an index entry after every person it names.

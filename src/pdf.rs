@@ -191,7 +191,12 @@ fn place(
         None => diagnostic.in_file(&file),
     };
     match origins.get(&path) {
-        Some(origin) => diagnostic.with_note(format!("{path} is generated from the {origin}")),
+        Some(origin) => {
+            let mut diagnostic = diagnostic;
+            diagnostic.message =
+                format!("{} (in code generated from {origin})", diagnostic.message);
+            diagnostic
+        }
         None => diagnostic,
     }
 }

@@ -77,10 +77,11 @@ pub fn render_edition(
                       out: &mut Vec<(String, String)>| {
         match templates.render(name, &context) {
             Ok(text) => {
-                origins.insert(
-                    path.clone(),
-                    format!("layouts template {name} for {origin}"),
-                );
+                let template = templates
+                    .files
+                    .get(name)
+                    .map_or_else(|| name.to_string(), |f| f.name);
+                origins.insert(path.clone(), format!("{template} for {origin}"));
                 out.push((path, text));
             }
             Err(error) => diagnostics.extend(error.diagnostics),
