@@ -324,8 +324,33 @@ fn load_bibliography(root: &Path, name: &str) -> Result<Bibliography> {
             None => diagnostic.in_file(&file),
         }
     })?;
+    check_bibliography_math(&file)?;
     let keys = library.keys().map(|k| k.to_string()).collect();
     Ok(Bibliography { path, keys })
+}
+
+/// In Hayagriva strings `$…$` is mathematics, which the book does not typeset (it has no
+/// math font, and a bibliography is data). A dollar sign is written `\$`.
+fn check_bibliography_math(file: &SourceFile) -> Result<()> {
+    let mut sink = Sink::default();
+    let mut offset = 0;
+    for line in file.text.split_inclusive('\n') {
+        if !line.trim_start().starts_with('#') {
+            let mut previous = ' ';
+            for (i, c) in line.char_indices() {
+                if c == '$' && previous != '\\' {
+                    sink.push(
+                        Diagnostic::error("`$` starts mathematics in a bibliography field")
+                            .at(file, offset + i..offset + i + 1)
+                            .with_note("write \\$ for a dollar sign (\\\\$ inside double quotes)"),
+                    );
+                }
+                previous = c;
+            }
+        }
+        offset += line.len();
+    }
+    sink.finish().map(|_| ())
 }
 
 /// Cross-check ids: unique landmarks, known cite keys, known landmarks in chapters.
