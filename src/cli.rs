@@ -30,6 +30,11 @@ pub enum Command {
     /// Without --edition or --all, builds the default edition named in chapters/book.toml.
     /// Each file is written atomically: a failed build leaves earlier outputs untouched.
     Build(BuildArgs),
+    /// Rebuild an edition's PDF whenever chapters/, layouts/ or fonts/ change.
+    ///
+    /// Keeps the compiler's state between rebuilds, so that after an edit only what changed
+    /// is laid out again. An error is reported and the last good PDF is kept.
+    Watch(WatchArgs),
     /// Check content, references, templates and editions without compiling a PDF.
     Check(SelectArgs),
     /// List the editions under layouts/ with their page size and outputs.
@@ -40,6 +45,16 @@ pub enum Command {
     /// builds unchanged; then edit its edition.toml or copy a template from layouts/base/
     /// into it to override that template.
     NewEdition(NewEditionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The edition to rebuild (default: the book's default edition).
+    #[arg(long, short = 'e', value_name = "NAME")]
+    pub edition: Option<String>,
+    /// Folder to write the PDF to.
+    #[arg(long, default_value = "out", value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -13,6 +13,7 @@ pub mod model;
 pub mod pdf;
 pub mod render;
 pub mod templates;
+pub mod watch;
 pub mod world;
 
 use std::fs;
@@ -104,6 +105,13 @@ fn civil_from_days(days: i64) -> (i32, u8, u8) {
 impl Project {
     /// Load the book and the fonts of the project at `root`.
     pub fn open(root: &Path) -> Result<Self> {
+        let fonts = Fonts::load(&root.join("fonts"))?;
+        Self::open_with_fonts(root, fonts)
+    }
+
+    /// Load the book at `root`, reusing fonts already loaded (watch mode reloads content
+    /// on every change but fonts only when `fonts/` changes).
+    pub fn open_with_fonts(root: &Path, fonts: Fonts) -> Result<Self> {
         let date = BuildDate::from_env()?;
         if !root.join("chapters").is_dir() {
             return Err(Error::msg(format!(
@@ -112,7 +120,6 @@ impl Project {
             )));
         }
         let book = load::load_book(root)?;
-        let fonts = Fonts::load(&root.join("fonts"))?;
         Ok(Self {
             root: root.to_path_buf(),
             book,
@@ -138,18 +145,29 @@ impl Project {
 
     /// Build an edition's PDF in memory.
     pub fn build_pdf(&self, edition: &Edition) -> Result<BuiltPdf> {
-        let generated = self.render(edition)?;
-        let mut world = BookWorld::new(
+        let mut world = self.world()?;
+        self.build_pdf_in(&mut world, edition)
+    }
+
+    /// A fresh compilation environment for this project.
+    pub fn world(&self) -> Result<BookWorld> {
+        BookWorld::new(
             &self.root,
             self.fonts.clone(),
             self.date.datetime,
             render::MAIN,
-        )?;
+        )
+    }
+
+    /// Build an edition's PDF in an existing world: sources the world has parsed before are
+    /// updated in place and comemo reuses the layout of whatever did not change.
+    pub fn build_pdf_in(&self, world: &mut BookWorld, edition: &Edition) -> Result<BuiltPdf> {
+        let generated = self.render(edition)?;
         world.set_generated(generated.files.clone());
-        let (document, mut warnings) = pdf::compile(&world, &generated.origins)?;
+        let (document, mut warnings) = pdf::compile(world, &generated.origins)?;
         let ident = format!("{}/{}", self.book.meta.identifier, edition.name);
         let mut bytes = pdf::export(
-            &world,
+            world,
             &document,
             &ident,
             edition.standard,

@@ -47,6 +47,10 @@ fn run(cli: &Cli, format: MessageFormat) -> Result<Vec<Diagnostic>> {
         Command::Build(args) => build(&cli.root, args, format),
         Command::Check(args) => check(&cli.root, args),
         Command::Editions => editions(&cli.root),
+        Command::Watch(args) => {
+            guidebook::watch::run(&cli.root, args.edition.clone(), &args.out, format)
+                .map(|()| vec![])
+        }
         Command::NewEdition(args) => new_edition(&cli.root, args),
     }
 }
