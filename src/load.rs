@@ -286,7 +286,9 @@ pub fn load_chapter(root: &Path, path: &str, slug: &str) -> Result<Chapter> {
     })
 }
 
-fn split_front_matter(file: &SourceFile) -> Result<(FrontMatter, usize, usize)> {
+/// Split a chapter's text into its front matter and the byte offsets of the TOML and of the
+/// Markdown body.
+pub fn split_front_matter(file: &SourceFile) -> Result<(FrontMatter, usize, usize)> {
     let text = &file.text;
     let Some(after_open) = text
         .strip_prefix("+++\n")

@@ -572,3 +572,68 @@ fn unescape_markup(text: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn convert(markdown: &str) -> (String, Vec<Diagnostic>) {
+        let targets = Targets::default();
+        let index = IndexTerms::new([("Mao Zedong", &["Mao".to_string()][..])], []);
+        let root = Path::new("/nonexistent-guidebook-root");
+        let mut converter = Converter::new(&targets, &index, root);
+        let file = SourceFile::new("test.md", markdown);
+        let out = converter.to_typst(
+            markdown,
+            Origin {
+                file: &file,
+                offset: 0,
+            },
+        );
+        (out, converter.sink.diagnostics)
+    }
+
+    #[test]
+    fn structures_become_typst() {
+        let (out, errors) = convert(
+            "## Section\n\n*a* **b** `c`\n\n- x\n- y\n\n| h |\n|---|\n| v |\n\nNote.[^1]\n\n[^1]: Text.\n",
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        for part in [
+            "#heading(level: 2)[Section]",
+            "#emph[a]",
+            "#strong[b]",
+            "#raw(\"c\")",
+            "#list(",
+            "#table(columns: 1",
+            "#footnote[Text\\.]",
+        ] {
+            assert!(out.contains(part), "{part} not in {out}");
+        }
+        assert!(typst_syntax::parse(&out).errors_and_warnings().0.is_empty());
+    }
+
+    #[test]
+    fn people_are_indexed_outside_headings() {
+        let (out, _) = convert("## Mao\n\nMao met Maoists and Mao Zedong.\n");
+        assert_eq!(out.matches("#index-mark(").count(), 2, "{out}");
+    }
+
+    proptest::proptest! {
+        /// Whatever an editor writes, the Typst produced parses without errors.
+        #[test]
+        fn any_markdown_gives_valid_typst(markdown in "(\\PC|\n){0,400}") {
+            let (out, _) = convert(&markdown);
+            let errors = typst_syntax::parse(&out).errors_and_warnings().0;
+            proptest::prop_assert!(errors.is_empty(), "{:?} -> {:?}: {:?}", markdown, out, errors);
+        }
+
+        /// Markdown built from the characters that matter most to both languages.
+        #[test]
+        fn markup_heavy_markdown_gives_valid_typst(markdown in "[-#*_`$<>@\\[\\]()=+/~'\"!|:.\\\\ \na-c1]{0,300}") {
+            let (out, _) = convert(&markdown);
+            let errors = typst_syntax::parse(&out).errors_and_warnings().0;
+            proptest::prop_assert!(errors.is_empty(), "{:?} -> {:?}: {:?}", markdown, out, errors);
+        }
+    }
+}
