@@ -118,18 +118,42 @@ fn default_book_builds_into_a_complete_pdf() {
 }
 
 #[test]
-fn two_builds_give_identical_bytes() {
+fn two_builds_give_identical_bytes_and_a_manifest() {
+    use sha2::Digest;
     let first = tempfile::tempdir().unwrap();
     let second = tempfile::tempdir().unwrap();
     for out in [&first, &second] {
-        assert_success(&guidebook(
-            &repo(),
-            &["build", "--out", out.path().to_str().unwrap()],
-        ));
+        let args = [
+            "build",
+            "--edition",
+            "screen",
+            "--edition",
+            "trade",
+            "--out",
+            out.path().to_str().unwrap(),
+        ];
+        assert_success(&guidebook(&repo(), &args));
     }
-    let a = fs::read(first.path().join("friendship-years-screen.pdf")).unwrap();
-    let b = fs::read(second.path().join("friendship-years-screen.pdf")).unwrap();
-    assert!(a == b, "two builds with the same SOURCE_DATE_EPOCH differ");
+    for name in ["friendship-years-screen.pdf", "friendship-years-trade.pdf"] {
+        let a = fs::read(first.path().join(name)).unwrap();
+        let b = fs::read(second.path().join(name)).unwrap();
+        assert!(
+            a == b,
+            "two builds of {name} with the same SOURCE_DATE_EPOCH differ"
+        );
+        let manifest: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(first.path().join("manifest.json")).unwrap())
+                .unwrap();
+        let hex: String = sha2::Sha256::digest(&a)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(
+            manifest["files"][name]["sha256"],
+            serde_json::Value::String(hex),
+            "manifest entry for {name}"
+        );
+    }
 }
 
 #[test]
