@@ -205,6 +205,9 @@ pub fn load_book(root: &Path) -> Result<Book> {
         None => None,
     };
 
+    let railways = optional_toml(root, "chapters/railways.toml")?;
+    let projects = optional_toml(root, "chapters/projects-156.toml")?;
+
     let book = Book {
         meta,
         meta_file,
@@ -217,11 +220,23 @@ pub fn load_book(root: &Path) -> Result<Book> {
         glossary,
         glossary_file,
         bibliography,
+        railways,
+        projects,
         warnings: vec![],
     };
     check_references(&book, &mut sink);
     let warnings = sink.finish()?;
     Ok(Book { warnings, ..book })
+}
+
+/// Read and parse a data file that a book may leave out.
+fn optional_toml<T: DeserializeOwned>(root: &Path, relative: &str) -> Result<Option<(T, SourceFile)>> {
+    if !root.join(relative).exists() {
+        return Ok(None);
+    }
+    let file = read_text(root, relative)?;
+    let data = parse_toml(&file, &file.text, 0)?;
+    Ok(Some((data, file)))
 }
 
 /// Map every `chapters/NN-slug.md` file to its slug.
