@@ -145,7 +145,7 @@ pub fn build(root: &Path, book: &Book, font: &str) -> Result<Figures> {
 
     if !cities.is_empty() {
         let mut extent: Vec<LonLat> = cities.iter().map(|c| c.at).collect();
-        extent.extend([LonLat::new(100.0, 27.0), LonLat::new(136.0, 53.0)]);
+        extent.extend([LonLat::new(100.0, 27.0), LonLat::new(138.5, 53.0)]);
         let frame = Frame::fit(&extent, 0.03, 0.0, (0.7, 0.95));
         let railways = railway_lines(book, palette::OCHRE, palette::OCHRE, 0.35);
         let mut places = cities.clone();
@@ -159,9 +159,15 @@ pub fn build(root: &Path, book: &Book, font: &str) -> Result<Figures> {
             &|p| cities.iter().any(|c| c.name == p.name),
             &railways,
             &[
-                (LegendSymbol::Dot(palette::ACCENT), "City with landmarks in this guide"),
+                (
+                    LegendSymbol::Dot(palette::ACCENT),
+                    "City with landmarks in this guide",
+                ),
                 (LegendSymbol::Dot(palette::MUTED), "Other city"),
-                (LegendSymbol::Line(palette::OCHRE, 0.35, None), "Railways of 1903–1916"),
+                (
+                    LegendSymbol::Line(palette::OCHRE, 0.35, None),
+                    "Railways of 1903–1916",
+                ),
             ],
         );
         let names: Vec<&str> = cities.iter().map(|c| c.name.as_str()).collect();
@@ -188,16 +194,27 @@ pub fn build(root: &Path, book: &Book, font: &str) -> Result<Figures> {
                 extent.push(at);
                 if s.label && !places.iter().any(|p| p.name == s.name) {
                     let weight = usize::from(cities.iter().any(|c| c.name == s.name));
-                    places.push(Place { name: s.name.clone(), at, weight });
+                    places.push(Place {
+                        name: s.name.clone(),
+                        at,
+                        weight,
+                    });
                 }
             }
         }
-        let cer: Vec<_> = railways.lines.iter().filter(|l| l.network == RailwayNetwork::Cer).collect();
+        let cer: Vec<_> = railways
+            .lines
+            .iter()
+            .filter(|l| l.network == RailwayNetwork::Cer)
+            .collect();
         let cer_km: f64 = cer
             .iter()
             .map(|l| {
-                let pts: Vec<LonLat> =
-                    l.stations.iter().map(|s| LonLat::new(*s.lon.get_ref(), *s.lat.get_ref())).collect();
+                let pts: Vec<LonLat> = l
+                    .stations
+                    .iter()
+                    .map(|s| LonLat::new(*s.lon.get_ref(), *s.lat.get_ref()))
+                    .collect();
                 maps::length_km(&pts)
             })
             .sum();
@@ -211,9 +228,18 @@ pub fn build(root: &Path, book: &Book, font: &str) -> Result<Figures> {
             &|p| p.weight > 0,
             &lines,
             &[
-                (LegendSymbol::Line(palette::ACCENT, 0.9, None), "Chinese Eastern Railway and branches"),
-                (LegendSymbol::Line(palette::INK, 0.9, Some("2 1")), "Russian/Soviet railways"),
-                (LegendSymbol::Dot(palette::ACCENT), "City with landmarks in this guide"),
+                (
+                    LegendSymbol::Line(palette::ACCENT, 0.9, None),
+                    "Chinese Eastern Railway and branches",
+                ),
+                (
+                    LegendSymbol::Line(palette::INK, 0.9, Some("2 1")),
+                    "Russian/Soviet railways",
+                ),
+                (
+                    LegendSymbol::Dot(palette::ACCENT),
+                    "City with landmarks in this guide",
+                ),
             ],
         );
         add(
@@ -230,7 +256,9 @@ pub fn build(root: &Path, book: &Book, font: &str) -> Result<Figures> {
 
     for part in &book.parts {
         for chapter in &part.chapters {
-            if let Some((id, drawn, caption, alt)) = regional_map(&base, font, book, chapter, &cities) {
+            if let Some((id, drawn, caption, alt)) =
+                regional_map(&base, font, book, chapter, &cities)
+            {
                 add(id, FigureKind::Map, drawn, caption, alt);
             }
         }
@@ -258,8 +286,17 @@ pub fn build(root: &Path, book: &Book, font: &str) -> Result<Figures> {
             let others: Vec<Place> = book
                 .landmarks
                 .iter()
-                .filter(|l| !itinerary.stops.iter().any(|s| s.landmark.get_ref() == l.id.get_ref()))
-                .filter(|l| stops.iter().any(|s| distance_km(s.at, LonLat::new(*l.lon.get_ref(), *l.lat.get_ref())) < 30.0))
+                .filter(|l| {
+                    !itinerary
+                        .stops
+                        .iter()
+                        .any(|s| s.landmark.get_ref() == l.id.get_ref())
+                })
+                .filter(|l| {
+                    stops.iter().any(|s| {
+                        distance_km(s.at, LonLat::new(*l.lon.get_ref(), *l.lat.get_ref())) < 30.0
+                    })
+                })
                 .map(|l| Place {
                     name: l.name.clone(),
                     at: LonLat::new(*l.lon.get_ref(), *l.lat.get_ref()),
@@ -276,16 +313,29 @@ pub fn build(root: &Path, book: &Book, font: &str) -> Result<Figures> {
             let base_id = format!("map-itinerary-{}", slug(&itinerary.city));
             let n = used.entry(base_id.clone()).or_default();
             *n += 1;
-            let id = if *n == 1 { base_id } else { format!("{base_id}-{n}") };
-            let list: Vec<String> = stops.iter().map(|s| format!("{} {}", s.number, s.name)).collect();
+            let id = if *n == 1 {
+                base_id
+            } else {
+                format!("{base_id}-{n}")
+            };
+            let list: Vec<String> = stops
+                .iter()
+                .map(|s| format!("{} {}", s.number, s.name))
+                .collect();
             add(
                 id.clone(),
                 FigureKind::Map,
                 drawn,
-                format!("{}: the stops in route order", itinerary.title),
-                format!("Map of {} with the itinerary's stops numbered in route order: {}.", itinerary.city, list.join(", ")),
+                format!("{} — the stops in route order", itinerary.title),
+                format!(
+                    "Map of {} with the itinerary's stops numbered in route order: {}.",
+                    itinerary.city,
+                    list.join(", ")
+                ),
             );
-            figures.itinerary_maps.insert((chapter.slug.clone(), index), id);
+            figures
+                .itinerary_maps
+                .insert((chapter.slug.clone(), index), id);
         }
     }
 
@@ -293,46 +343,92 @@ pub fn build(root: &Path, book: &Book, font: &str) -> Result<Figures> {
         let bars: Vec<Bar> = projects
             .batches
             .iter()
-            .map(|b| Bar { label: b.label.clone(), segments: vec![(*b.count.get_ref() as f64, palette::ACCENT)], note: None })
+            .map(|b| Bar {
+                label: b.label.clone(),
+                segments: vec![(*b.count.get_ref() as f64, palette::ACCENT)],
+                note: None,
+            })
             .collect();
         let total: u32 = projects.batches.iter().map(|b| *b.count.get_ref()).sum();
         add(
             "chart-projects-batches".into(),
             FigureKind::Chart,
-            bar_chart(font, &bars, &[], "Source: Bo Yibo 1991, p. 297 (chapters/projects-156.toml)"),
+            bar_chart(
+                font,
+                &bars,
+                &[],
+                "Source: Bo Yibo 1991, p. 297 (chapters/projects-156.toml)",
+            ),
             format!("The {total} projects as agreed in three batches"),
             format!(
                 "Bar chart of the Soviet-aided projects by agreement: {}; {total} in all.",
-                projects.batches.iter().map(|b| format!("{} {}", b.label, b.count.get_ref())).collect::<Vec<_>>().join(", ")
+                projects
+                    .batches
+                    .iter()
+                    .map(|b| format!("{} {}", b.label, b.count.get_ref()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         );
         let bars: Vec<Bar> = projects
             .sectors
             .iter()
-            .map(|s| Bar { label: s.label.clone(), segments: vec![(*s.count.get_ref() as f64, palette::OCHRE)], note: s.detail.clone() })
+            .map(|s| Bar {
+                label: s.label.clone(),
+                segments: vec![(*s.count.get_ref() as f64, palette::OCHRE)],
+                note: s.detail.clone(),
+            })
             .collect();
         let total: u32 = projects.sectors.iter().map(|s| *s.count.get_ref()).sum();
         add(
             "chart-projects-sectors".into(),
             FigureKind::Chart,
-            bar_chart(font, &bars, &[], "Source: Bo Yibo 1991, p. 297 (chapters/projects-156.toml)"),
+            bar_chart(
+                font,
+                &bars,
+                &[],
+                "Source: Bo Yibo 1991, p. 297 (chapters/projects-156.toml)",
+            ),
             format!("The {total} projects actually built, by sector"),
             format!(
                 "Bar chart of the {total} projects built, by sector: {}.",
-                projects.sectors.iter().map(|s| format!("{} {}", s.label, s.count.get_ref())).collect::<Vec<_>>().join(", ")
+                projects
+                    .sectors
+                    .iter()
+                    .map(|s| format!("{} {}", s.label, s.count.get_ref()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         );
     }
 
     if !book.landmarks.is_empty() {
         let (drawn, alt) = status_chart(font, book);
-        add("chart-landmark-status".into(), FigureKind::Chart, drawn, "What survives: the landmarks of this guide by city and state".into(), alt);
+        add(
+            "chart-landmark-status".into(),
+            FigureKind::Chart,
+            drawn,
+            "What survives: the landmarks of this guide by city and state".into(),
+            alt,
+        );
         let (drawn, alt) = decade_chart(font, book);
-        add("chart-landmarks-decade".into(), FigureKind::Chart, drawn, "When the landmarks of this guide were built, by decade".into(), alt);
+        add(
+            "chart-landmarks-decade".into(),
+            FigureKind::Chart,
+            drawn,
+            "When the landmarks of this guide were built, by decade".into(),
+            alt,
+        );
     }
     if !book.events.is_empty() {
         let (drawn, alt) = timeline_chart(font, book);
-        add(TIMELINE_CHART.into(), FigureKind::Chart, drawn, "The rhythm of the era: events of the timeline by year".into(), alt);
+        add(
+            TIMELINE_CHART.into(),
+            FigureKind::Chart,
+            drawn,
+            "The rhythm of the era: events of the timeline by year".into(),
+            alt,
+        );
     }
     Ok(figures)
 }
@@ -345,10 +441,18 @@ pub fn check_placements(book: &Book, figures: &Figures, sink: &mut Sink) {
                 let span = id.span();
                 sink.push(
                     Diagnostic::error(format!("unknown figure `{}`", id.get_ref()))
-                        .at(&chapter.file, chapter.meta_offset + span.start..chapter.meta_offset + span.end)
+                        .at(
+                            &chapter.file,
+                            chapter.meta_offset + span.start..chapter.meta_offset + span.end,
+                        )
                         .with_note(format!(
                             "figures are: {}",
-                            figures.list.iter().map(|f| f.id.as_str()).collect::<Vec<_>>().join(", ")
+                            figures
+                                .list
+                                .iter()
+                                .map(|f| f.id.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         )),
                 );
             }
@@ -388,10 +492,19 @@ fn railway_lines(
         .lines
         .iter()
         .map(|line| {
-            let points = line.stations.iter().map(|s| LonLat::new(*s.lon.get_ref(), *s.lat.get_ref())).collect();
+            let points = line
+                .stations
+                .iter()
+                .map(|s| LonLat::new(*s.lon.get_ref(), *s.lat.get_ref()))
+                .collect();
             match line.network {
                 RailwayNetwork::Cer => (points, cer, width, None),
-                RailwayNetwork::Soviet => (points, soviet, width, if width > 0.5 { Some("2 1") } else { None }),
+                RailwayNetwork::Soviet => (
+                    points,
+                    soviet,
+                    width,
+                    if width > 0.5 { Some("2 1") } else { None },
+                ),
             }
         })
         .collect()
@@ -403,10 +516,18 @@ fn soviet_context(book: &Book) -> Vec<Place> {
         return vec![];
     };
     let mut out: Vec<Place> = Vec::new();
-    for line in railways.lines.iter().filter(|l| l.network == RailwayNetwork::Soviet) {
+    for line in railways
+        .lines
+        .iter()
+        .filter(|l| l.network == RailwayNetwork::Soviet)
+    {
         for s in line.stations.iter().filter(|s| s.label) {
             if !out.iter().any(|p| p.name == s.name) {
-                out.push(Place { name: s.name.clone(), at: LonLat::new(*s.lon.get_ref(), *s.lat.get_ref()), weight: 0 });
+                out.push(Place {
+                    name: s.name.clone(),
+                    at: LonLat::new(*s.lon.get_ref(), *s.lat.get_ref()),
+                    weight: 0,
+                });
             }
         }
     }
@@ -424,7 +545,10 @@ fn regional_map(
     let mine: Vec<&Place> = cities
         .iter()
         .filter(|c| {
-            chapter.meta.landmarks.iter().any(|id| book.landmark(id.get_ref()).is_some_and(|l| l.city == c.name))
+            chapter.meta.landmarks.iter().any(|id| {
+                book.landmark(id.get_ref())
+                    .is_some_and(|l| l.city == c.name)
+            })
         })
         .collect();
     let span = mine
@@ -446,17 +570,32 @@ fn regional_map(
         &railway_lines(book, palette::OCHRE, palette::OCHRE, 0.35),
         &[
             (LegendSymbol::Dot(palette::ACCENT), "City in this chapter"),
-            (LegendSymbol::Dot(palette::MUTED), "Other city in this guide"),
-            (LegendSymbol::Line(palette::OCHRE, 0.35, None), "Railways of 1903–1916"),
+            (
+                LegendSymbol::Dot(palette::MUTED),
+                "Other city in this guide",
+            ),
+            (
+                LegendSymbol::Line(palette::OCHRE, 0.35, None),
+                "Railways of 1903–1916",
+            ),
         ],
     );
     let names: Vec<&str> = mine.iter().map(|c| c.name.as_str()).collect();
-    let short = chapter.meta.title.split(':').next().unwrap_or(&chapter.meta.title).trim();
+    let short = chapter
+        .meta
+        .title
+        .split(':')
+        .next()
+        .unwrap_or(&chapter.meta.title)
+        .trim();
     Some((
         format!("map-region-{}", chapter.slug),
         drawn,
         format!("{short}: the cities of this chapter"),
-        format!("Regional map marking the cities of this chapter: {}.", names.join(", ")),
+        format!(
+            "Regional map marking the cities of this chapter: {}.",
+            names.join(", ")
+        ),
     ))
 }
 
@@ -473,7 +612,17 @@ fn svg_open(height: f64) -> String {
     )
 }
 
-fn text(out: &mut String, font: &str, x: f64, y: f64, size: f64, fill: &str, anchor: &str, body: &str) {
+#[allow(clippy::too_many_arguments)] // position, size, colour and anchor of one SVG text
+fn text(
+    out: &mut String,
+    font: &str,
+    x: f64,
+    y: f64,
+    size: f64,
+    fill: &str,
+    anchor: &str,
+    body: &str,
+) {
     let _ = write!(
         out,
         r#"<text x="{x:.2}" y="{y:.2}" font-family="{font}" font-size="{size}" fill="{fill}" text-anchor="{anchor}">{body}</text>"#,
@@ -485,39 +634,105 @@ fn text(out: &mut String, font: &str, x: f64, y: f64, size: f64, fill: &str, anc
 /// A horizontal bar chart with labels on the left, values at the bar ends and an optional note.
 fn bar_chart(font: &str, bars: &[Bar], legend: &[(&'static str, &str)], source: &str) -> DrawnMap {
     let size = 3.2;
-    let label_w = bars.iter().map(|b| text_width(&b.label, size)).fold(0.0, f64::max) + 3.0;
-    let max = bars.iter().map(|b| b.segments.iter().map(|s| s.0).sum::<f64>()).fold(1.0, f64::max);
-    let row = |b: &Bar| if b.note.is_some() { 10.5 } else { 7.0 };
+    let label_w = bars
+        .iter()
+        .map(|b| text_width(&b.label, size))
+        .fold(0.0, f64::max)
+        + 3.0;
+    let max = bars
+        .iter()
+        .map(|b| b.segments.iter().map(|s| s.0).sum::<f64>())
+        .fold(1.0, f64::max);
+    let row = |b: &Bar| if b.note.is_some() { 11.0 } else { 7.0 };
     let legend_h = if legend.is_empty() { 0.0 } else { 7.0 };
     let height = legend_h + bars.iter().map(row).sum::<f64>() + 7.0;
     let plot_w = WIDTH - label_w - 12.0;
     let mut out = svg_open(height);
     let mut x = 0.0;
     for (colour, name) in legend {
-        let _ = write!(out, r#"<rect x="{x:.2}" y="1.5" width="3.5" height="3" fill="{colour}"/>"#);
-        text(&mut out, font, x + 5.0, 4.3, 2.8, palette::INK, "start", name);
+        let _ = write!(
+            out,
+            r#"<rect x="{x:.2}" y="1.5" width="3.5" height="3" fill="{colour}"/>"#
+        );
+        text(
+            &mut out,
+            font,
+            x + 5.0,
+            4.3,
+            2.8,
+            palette::INK,
+            "start",
+            name,
+        );
         x += text_width(name, 2.8) + 11.0;
     }
     let mut y = legend_h + 1.0;
     for bar in bars {
-        text(&mut out, font, label_w - 3.0, y + 4.1, size, palette::INK, "end", &bar.label);
+        text(
+            &mut out,
+            font,
+            label_w - 3.0,
+            y + 4.1,
+            size,
+            palette::INK,
+            "end",
+            &bar.label,
+        );
         let mut bx = label_w;
         for (value, colour) in &bar.segments {
             let w = value / max * plot_w;
-            let _ = write!(out, r#"<rect x="{bx:.2}" y="{y:.2}" width="{w:.2}" height="5.2" fill="{colour}"/>"#);
+            let _ = write!(
+                out,
+                r#"<rect x="{bx:.2}" y="{y:.2}" width="{w:.2}" height="5.2" fill="{colour}"/>"#
+            );
             bx += w;
         }
         let total: f64 = bar.segments.iter().map(|s| s.0).sum();
-        text(&mut out, font, bx + 1.5, y + 4.1, size, palette::INK, "start", &format!("{total}"));
+        text(
+            &mut out,
+            font,
+            bx + 1.5,
+            y + 4.1,
+            size,
+            palette::INK,
+            "start",
+            &format!("{total}"),
+        );
         if let Some(note) = &bar.note {
-            text(&mut out, font, label_w, y + 8.6, 2.6, palette::MUTED, "start", note);
+            text(
+                &mut out,
+                font,
+                label_w,
+                y + 8.6,
+                2.6,
+                palette::MUTED,
+                "start",
+                note,
+            );
         }
         y += row(bar);
     }
-    let _ = write!(out, r#"<path d="M{label_w:.2} 0V{y:.2}" stroke="{}" stroke-width="0.3"/>"#, palette::INK);
-    text(&mut out, font, 0.0, height - 1.2, 2.3, palette::MUTED, "start", source);
+    let _ = write!(
+        out,
+        r#"<path d="M{label_w:.2} 0V{y:.2}" stroke="{}" stroke-width="0.3"/>"#,
+        palette::INK
+    );
+    text(
+        &mut out,
+        font,
+        0.0,
+        height - 1.2,
+        2.3,
+        palette::MUTED,
+        "start",
+        source,
+    );
     out.push_str("</svg>");
-    DrawnMap { svg: out, labels: vec![], markers: vec![] }
+    DrawnMap {
+        svg: out,
+        labels: vec![],
+        markers: vec![],
+    }
 }
 
 const STATUSES: [(Status, &str, &str); 4] = [
@@ -530,16 +745,28 @@ const STATUSES: [(Status, &str, &str); 4] = [
 fn status_chart(font: &str, book: &Book) -> (DrawnMap, String) {
     let mut by_city: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
     for l in &book.landmarks {
-        let i = STATUSES.iter().position(|(s, _, _)| *s == l.status).unwrap_or(0);
+        let i = STATUSES
+            .iter()
+            .position(|(s, _, _)| *s == l.status)
+            .unwrap_or(0);
         by_city.entry(&l.city).or_default()[i] += 1;
     }
     let mut rows: Vec<(&str, [usize; 4])> = by_city.into_iter().collect();
-    rows.sort_by(|a, b| b.1.iter().sum::<usize>().cmp(&a.1.iter().sum::<usize>()).then(a.0.cmp(b.0)));
+    rows.sort_by(|a, b| {
+        b.1.iter()
+            .sum::<usize>()
+            .cmp(&a.1.iter().sum::<usize>())
+            .then(a.0.cmp(b.0))
+    });
     let bars: Vec<Bar> = rows
         .iter()
         .map(|(city, counts)| Bar {
             label: city.to_string(),
-            segments: counts.iter().zip(STATUSES).map(|(n, (_, c, _))| (*n as f64, c)).collect(),
+            segments: counts
+                .iter()
+                .zip(STATUSES)
+                .map(|(n, (_, c, _))| (*n as f64, c))
+                .collect(),
             note: None,
         })
         .collect();
@@ -554,8 +781,14 @@ fn status_chart(font: &str, book: &Book) -> (DrawnMap, String) {
         .zip(totals)
         .map(|((_, c, name), n)| (*c, format!("{name} ({n})")))
         .collect();
-    let legend_ref: Vec<(&'static str, &str)> = legend.iter().map(|(c, s)| (*c, s.as_str())).collect();
-    let drawn = bar_chart(font, &bars, &legend_ref, "Data: status field of chapters/landmarks.toml");
+    let legend_ref: Vec<(&'static str, &str)> =
+        legend.iter().map(|(c, s)| (*c, s.as_str())).collect();
+    let drawn = bar_chart(
+        font,
+        &bars,
+        &legend_ref,
+        "Data: status field of chapters/landmarks.toml",
+    );
     let alt = format!(
         "Stacked bar chart of the {} landmarks by city and state: {} extant, {} altered, {} rebuilt, {} demolished; {} has the most, {}.",
         book.landmarks.len(),
@@ -595,14 +828,53 @@ fn column_chart(font: &str, columns: &[(String, usize, &'static str)], source: &
         let h = *value as f64 / max * (bottom - top);
         let x = i as f64 * slot + slot * 0.15;
         let w = slot * 0.7;
-        let _ = write!(out, r#"<rect x="{x:.2}" y="{:.2}" width="{w:.2}" height="{h:.2}" fill="{colour}"/>"#, bottom - h);
-        text(&mut out, font, x + w / 2.0, bottom - h - 1.2, 3.0, palette::INK, "middle", &value.to_string());
-        text(&mut out, font, x + w / 2.0, bottom + 4.2, 2.8, palette::INK, "middle", label);
+        let _ = write!(
+            out,
+            r#"<rect x="{x:.2}" y="{:.2}" width="{w:.2}" height="{h:.2}" fill="{colour}"/>"#,
+            bottom - h
+        );
+        text(
+            &mut out,
+            font,
+            x + w / 2.0,
+            bottom - h - 1.2,
+            3.0,
+            palette::INK,
+            "middle",
+            &value.to_string(),
+        );
+        text(
+            &mut out,
+            font,
+            x + w / 2.0,
+            bottom + 4.2,
+            2.8,
+            palette::INK,
+            "middle",
+            label,
+        );
     }
-    let _ = write!(out, r#"<path d="M0 {bottom}H{WIDTH}" stroke="{}" stroke-width="0.3"/>"#, palette::INK);
-    text(&mut out, font, 0.0, height - 1.2, 2.3, palette::MUTED, "start", source);
+    let _ = write!(
+        out,
+        r#"<path d="M0 {bottom}H{WIDTH}" stroke="{}" stroke-width="0.3"/>"#,
+        palette::INK
+    );
+    text(
+        &mut out,
+        font,
+        0.0,
+        height - 1.2,
+        2.3,
+        palette::MUTED,
+        "start",
+        source,
+    );
     out.push_str("</svg>");
-    DrawnMap { svg: out, labels: vec![], markers: vec![] }
+    DrawnMap {
+        svg: out,
+        labels: vec![],
+        markers: vec![],
+    }
 }
 
 fn decade_chart(font: &str, book: &Book) -> (DrawnMap, String) {
@@ -615,23 +887,47 @@ fn decade_chart(font: &str, book: &Book) -> (DrawnMap, String) {
         }
     }
     let (Some(&first), Some(&last)) = (decades.keys().next(), decades.keys().last()) else {
-        return (column_chart(font, &[], ""), "No landmark has a year of building.".into());
+        return (
+            column_chart(font, &[], ""),
+            "No landmark has a year of building.".into(),
+        );
     };
     let columns: Vec<(String, usize, &'static str)> = (first..=last)
         .step_by(10)
         .map(|d| {
-            let colour = if (1950..1960).contains(&d) { palette::ACCENT } else { palette::OCHRE };
-            (format!("{}s", d), decades.get(&d).copied().unwrap_or(0), colour)
+            let colour = if (1950..1960).contains(&d) {
+                palette::ACCENT
+            } else {
+                palette::OCHRE
+            };
+            (
+                format!("{}s", d),
+                decades.get(&d).copied().unwrap_or(0),
+                colour,
+            )
         })
         .collect();
-    let peak = columns.iter().max_by_key(|c| c.1).map(|c| c.0.clone()).unwrap_or_default();
+    let peak = columns
+        .iter()
+        .max_by_key(|c| c.1)
+        .map(|c| c.0.clone())
+        .unwrap_or_default();
     let source = format!(
         "Data: first year of the built field, chapters/landmarks.toml{}",
-        if undated > 0 { format!(" ({undated} undated, not shown)") } else { String::new() }
+        if undated > 0 {
+            format!(" ({undated} undated, not shown)")
+        } else {
+            String::new()
+        }
     );
     let alt = format!(
         "Column chart of the landmarks by the decade in which building began, from the {first}s to the {last}s; most date from the {peak}: {}.",
-        columns.iter().filter(|c| c.1 > 0).map(|c| format!("{} {}", c.0, c.1)).collect::<Vec<_>>().join(", ")
+        columns
+            .iter()
+            .filter(|c| c.1 > 0)
+            .map(|c| format!("{} {}", c.0, c.1))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     (column_chart(font, &columns, &source), alt)
 }
@@ -658,36 +954,96 @@ fn timeline_chart(font: &str, book: &Book) -> (DrawnMap, String) {
     let mut out = svg_open(height);
     // The treaty of 1950 and its thirty years, shaded behind the dots.
     let (t0, t1) = (x_of(1950.0), x_of(1980.0));
-    let _ = write!(out, r#"<rect x="{t0:.2}" y="2" width="{:.2}" height="{:.2}" fill="{}"/>"#, t1 - t0, axis - 2.0, palette::TINT);
-    text(&mut out, font, (t0 + t1) / 2.0, 5.0, 2.6, palette::MUTED, "middle", "Treaty of Friendship, Alliance and Mutual Assistance, 1950–1980");
+    let _ = write!(
+        out,
+        r#"<rect x="{t0:.2}" y="2" width="{:.2}" height="{:.2}" fill="{}"/>"#,
+        t1 - t0,
+        axis - 2.0,
+        palette::TINT
+    );
+    text(
+        &mut out,
+        font,
+        (t0 + t1) / 2.0,
+        5.0,
+        2.6,
+        palette::MUTED,
+        "middle",
+        "Treaty of Friendship, Alliance and Mutual Assistance, 1950–1980",
+    );
     for (year, count) in &by_year {
         let x = x_of(*year as f64 + 0.5);
         for i in 0..*count {
-            let colour = if (1950..1960).contains(year) { palette::ACCENT } else { palette::INK };
-            let _ = write!(out, r#"<circle cx="{x:.2}" cy="{:.2}" r="{r}" fill="{colour}"/>"#, axis - r - 0.3 - i as f64 * step);
+            let colour = if (1950..1960).contains(year) {
+                palette::ACCENT
+            } else {
+                palette::INK
+            };
+            let _ = write!(
+                out,
+                r#"<circle cx="{x:.2}" cy="{:.2}" r="{r}" fill="{colour}"/>"#,
+                axis - r - 0.3 - i as f64 * step
+            );
         }
     }
-    let _ = write!(out, r#"<path d="M3 {axis:.2}H{:.2}" stroke="{}" stroke-width="0.3"/>"#, WIDTH - 3.0, palette::INK);
+    let _ = write!(
+        out,
+        r#"<path d="M3 {axis:.2}H{:.2}" stroke="{}" stroke-width="0.3"/>"#,
+        WIDTH - 3.0,
+        palette::INK
+    );
     for y in (first..=last).step_by(5) {
         let x = x_of(y as f64);
-        let _ = write!(out, r#"<path d="M{x:.2} {axis:.2}v1.5" stroke="{}" stroke-width="0.3"/>"#, palette::INK);
+        let _ = write!(
+            out,
+            r#"<path d="M{x:.2} {axis:.2}v1.5" stroke="{}" stroke-width="0.3"/>"#,
+            palette::INK
+        );
         if y % 10 == 0 || years <= 40.0 {
-            text(&mut out, font, x, axis + 5.0, 2.8, palette::INK, "middle", &y.to_string());
+            text(
+                &mut out,
+                font,
+                x,
+                axis + 5.0,
+                2.8,
+                palette::INK,
+                "middle",
+                &y.to_string(),
+            );
         }
     }
-    text(&mut out, font, 0.0, height - 1.2, 2.3, palette::MUTED, "start", "Each dot is one event of the timeline at the back of the book (chapters/timeline.toml)");
+    text(
+        &mut out,
+        font,
+        0.0,
+        height - 1.2,
+        2.3,
+        palette::MUTED,
+        "start",
+        "Each dot is one event of the timeline at the back of the book (chapters/timeline.toml)",
+    );
     out.push_str("</svg>");
     let busiest: Vec<String> = {
         let mut v: Vec<(&i32, &usize)> = by_year.iter().collect();
         v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-        v.iter().take(3).map(|(y, n)| format!("{y} ({n})")).collect()
+        v.iter()
+            .take(3)
+            .map(|(y, n)| format!("{y} ({n})"))
+            .collect()
     };
     let alt = format!(
         "Dot chart of the {} events of the timeline by year, {first} to {last}; the busiest years are {}.",
         book.events.len(),
         busiest.join(", ")
     );
-    (DrawnMap { svg: out, labels: vec![], markers: vec![] }, alt)
+    (
+        DrawnMap {
+            svg: out,
+            labels: vec![],
+            markers: vec![],
+        },
+        alt,
+    )
 }
 
 #[cfg(test)]

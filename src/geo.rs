@@ -65,8 +65,8 @@ impl Lambert {
     /// Project to (x east, y north) in kilometres.
     pub fn forward(&self, p: LonLat) -> (f64, f64) {
         let phi = p.lat.clamp(-89.9, 89.9).to_radians();
-        let rho = EARTH_RADIUS_KM * self.f
-            / (std::f64::consts::FRAC_PI_4 + phi / 2.0).tan().powf(self.n);
+        let rho =
+            EARTH_RADIUS_KM * self.f / (std::f64::consts::FRAC_PI_4 + phi / 2.0).tan().powf(self.n);
         let theta = self.n * (p.lon - self.lon0).to_radians();
         (rho * theta.sin(), self.rho0 - rho * theta.cos())
     }
@@ -84,8 +84,8 @@ impl Lambert {
     /// Scale factor at a latitude: projected length over true length.
     pub fn scale_factor(&self, lat: f64) -> f64 {
         let phi = lat.to_radians();
-        let rho = EARTH_RADIUS_KM * self.f
-            / (std::f64::consts::FRAC_PI_4 + phi / 2.0).tan().powf(self.n);
+        let rho =
+            EARTH_RADIUS_KM * self.f / (std::f64::consts::FRAC_PI_4 + phi / 2.0).tan().powf(self.n);
         self.n * rho / (EARTH_RADIUS_KM * phi.cos())
     }
 }
@@ -112,8 +112,10 @@ struct Transform {
     translate: [f64; 2],
 }
 
+/// Variant names are TopoJSON's geometry types, as the `type` member spells them.
 #[derive(Deserialize)]
 #[serde(tag = "type")]
+#[allow(clippy::enum_variant_names)]
 enum Geometry {
     GeometryCollection { geometries: Vec<Geometry> },
     Polygon { arcs: Vec<Vec<i64>> },
@@ -134,7 +136,11 @@ impl BaseMap {
         })?;
         let fail = |message: String| Diagnostic::error(message).in_file(file);
         if topology.kind != "Topology" {
-            return Err(fail(format!("expected a TopoJSON Topology, found `{}`", topology.kind)).into());
+            return Err(fail(format!(
+                "expected a TopoJSON Topology, found `{}`",
+                topology.kind
+            ))
+            .into());
         }
         let arcs = decode_arcs(&topology);
         let arc = |index: i64| -> std::result::Result<Vec<LonLat>, Diagnostic> {

@@ -112,7 +112,7 @@ impl Placer {
         size: f64,
     ) -> Option<(f64, f64, &'static str)> {
         let h = size * 1.15;
-        for step in [0.6, 2.0, 4.0] {
+        for step in [0.6, 1.6, 3.0, 4.5] {
             let g = r + step;
             let d = (r + step) * 0.75;
             let candidates = [
@@ -224,10 +224,6 @@ impl Frame {
         let centre = self.lonlat(self.width / 2.0, self.height / 2.0);
         self.units_per_km * self.projection.scale_factor(centre.lat)
     }
-
-    fn rect(&self) -> Rect {
-        Rect::new(0.0, 0.0, self.width, self.height)
-    }
 }
 
 /// Escape text for SVG character data and attribute values.
@@ -254,6 +250,7 @@ pub struct MapSvg {
     font: String,
     layers: Vec<String>,
     legend: Vec<(LegendSymbol, String)>,
+    legend_at: (f64, f64),
     source: String,
 }
 
@@ -284,6 +281,7 @@ impl MapSvg {
             font: font.to_string(),
             layers: vec![],
             legend: vec![],
+            legend_at: (0.0, 0.0),
             source: source.to_string(),
         }
     }
@@ -299,7 +297,13 @@ impl MapSvg {
             {
                 continue;
             }
-            let _ = write!(d, "{}{:.2} {:.2}", if last.is_none() { "M" } else { "L" }, x, y);
+            let _ = write!(
+                d,
+                "{}{:.2} {:.2}",
+                if last.is_none() { "M" } else { "L" },
+                x,
+                y
+            );
             last = Some((x, y));
         }
         if close && !d.is_empty() {
@@ -337,9 +341,14 @@ impl MapSvg {
             }
         }
         let mut borders = String::new();
+        let mut borders_shown = false;
         for line in &base.borders {
             if self.visible(line) {
                 borders.push_str(&self.path(line, false));
+                borders_shown |= line.iter().any(|p| {
+                    let (x, y) = self.frame.point(*p);
+                    (0.0..=self.frame.width).contains(&x) && (0.0..=self.frame.height).contains(&y)
+                });
             }
         }
         self.layers.push(format!(
@@ -351,7 +360,12 @@ impl MapSvg {
             rule = palette::RULE,
             muted = palette::MUTED,
         ));
-        self.legend_entry(LegendSymbol::Line(palette::MUTED, 0.35, Some("1.6 0.8")), "International border (today)");
+        if borders_shown {
+            self.legend_entry(
+                LegendSymbol::Line(palette::MUTED, 0.35, Some("1.6 0.8")),
+                "International border (today)",
+            );
+        }
     }
 
     /// A polyline through points (a railway, a route).
@@ -428,13 +442,31 @@ impl MapSvg {
     }
 
     /// Reserve the corners for the scale bar, north arrow and legend before labels are placed.
+    /// Markers must be drawn first: the legend goes to the first corner free of them.
     pub fn reserve_furniture(&mut self) {
         let (w, h) = (self.frame.width, self.frame.height);
-        self.placer.reserve(Rect::new(0.0, h - 9.0, 42.0, h));
-        self.placer.reserve(Rect::new(w - 10.0, 0.0, w, 14.0));
+        let scale = Rect::new(0.0, h - 9.0, 42.0, h);
+        let arrow = Rect::new(w - 10.0, 0.0, w, 14.0);
         let (lw, lh) = self.legend_size();
+        let corners = [
+            (w - lw - 2.0, h - lh - 2.0),
+            (2.0, 2.0),
+            (w - lw - 2.0, 15.0),
+            (2.0, h - lh - 10.0),
+        ];
+        let origin = corners
+            .iter()
+            .copied()
+            .find(|&(x, y)| {
+                let rect = Rect::new(x - 1.0, y - 1.0, x + lw + 1.0, y + lh + 1.0);
+                !self.placer.obstacles.iter().any(|o| o.overlaps(&rect))
+            })
+            .unwrap_or(corners[0]);
+        self.legend_at = origin;
+        self.placer.reserve(scale);
+        self.placer.reserve(arrow);
         self.placer
-            .reserve(Rect::new(w - lw - 2.0, h - lh - 2.0, w, h));
+            .reserve(Rect::new(origin.0, origin.1, origin.0 + lw, origin.1 + lh));
     }
 
     fn legend_size(&self) -> (f64, f64) {
@@ -494,7 +526,7 @@ impl MapSvg {
             return String::new();
         }
         let (lw, lh) = self.legend_size();
-        let (x, y) = (self.frame.width - lw - 2.0, self.frame.height - lh - 2.0);
+        let (x, y) = self.legend_at;
         let mut out = format!(
             r#"<g font-family="{font}" font-size="{s}" fill="{ink}"><rect x="{x:.2}" y="{y:.2}" width="{lw:.2}" height="{lh:.2}" fill="white" fill-opacity="0.88" stroke="{rule}" stroke-width="0.25"/>"#,
             font = xml(&self.font),
@@ -579,8 +611,8 @@ pub struct Place {
 
 /// Country and sea names drawn on small-scale maps, where they fall inside the frame.
 const AREA_NAMES: [(&str, f64, f64); 8] = [
-    ("CHINA", 106.0, 33.5),
-    ("SOVIET UNION", 124.0, 55.0),
+    ("CHINA", 103.5, 31.0),
+    ("SOVIET UNION", 121.0, 53.4),
     ("MONGOLIA", 105.0, 46.5),
     ("KOREA", 127.3, 39.8),
     ("JAPAN", 139.0, 37.0),
@@ -590,6 +622,7 @@ const AREA_NAMES: [(&str, f64, f64); 8] = [
 ];
 
 /// The overview, regional and railway maps share this: base, area names, places with labels.
+#[allow(clippy::too_many_arguments)] // the map's data, each a separate layer
 pub fn small_scale_map(
     base: &BaseMap,
     frame: Frame,
@@ -608,7 +641,6 @@ pub fn small_scale_map(
     for (symbol, text) in legend {
         map.legend_entry(*symbol, text);
     }
-    map.reserve_furniture();
     let mut order: Vec<&Place> = places.iter().collect();
     order.sort_by(|a, b| b.weight.cmp(&a.weight).then(a.name.cmp(&b.name)));
     let mut drawn = Vec::new();
@@ -620,15 +652,22 @@ pub fn small_scale_map(
         }
         let strong = highlight(place);
         let r = if strong { 1.35 } else { 0.95 };
-        let colour = if strong { palette::ACCENT } else { palette::MUTED };
+        let colour = if strong {
+            palette::ACCENT
+        } else {
+            palette::MUTED
+        };
         map.dot(place.at, r, colour);
         positions.push((x, y, r, place, strong));
         drawn.push(place.name.clone());
     }
+    map.reserve_furniture();
     for (x, y, r, place, strong) in positions {
         let size = if strong { LABEL_SIZE } else { SMALL_SIZE + 0.2 };
-        map.label(x, y, r, &place.name, size, false);
-        let _ = strong;
+        // Where the map is crowded, a smaller label may still find room.
+        if !map.label(x, y, r, &place.name, size, false) {
+            map.label(x, y, r, &place.name, SMALL_SIZE, false);
+        }
     }
     for (name, lon, lat) in AREA_NAMES {
         map.area_name(LonLat::new(lon, lat), name);
@@ -651,31 +690,44 @@ pub struct Stop {
 
 /// A city map: the itinerary's stops numbered in route order, joined by the route, with other
 /// landmarks of the guide in the frame as small grey dots.
-pub fn city_map(base: &BaseMap, font: &str, source: &str, stops: &[Stop], others: &[Place]) -> DrawnMap {
+pub fn city_map(
+    base: &BaseMap,
+    font: &str,
+    source: &str,
+    stops: &[Stop],
+    others: &[Place],
+) -> DrawnMap {
     let points: Vec<LonLat> = stops.iter().map(|s| s.at).collect();
     let frame = Frame::fit(&points, 0.16, 2.2, (0.62, 1.05));
     let mut map = MapSvg::new(frame, font, source);
     map.base(base);
     map.line(&points, palette::ACCENT, 0.5, Some("1.4 1"));
     map.legend_entry(LegendSymbol::Numbered, "Stop, in route order");
-    map.legend_entry(LegendSymbol::Line(palette::ACCENT, 0.5, Some("1.4 1")), "Route (straight lines between stops)");
-    if !others.is_empty() {
-        map.legend_entry(LegendSymbol::Dot(palette::MUTED), "Other landmark in this guide");
-    }
-    map.reserve_furniture();
+    map.legend_entry(
+        LegendSymbol::Line(palette::ACCENT, 0.5, Some("1.4 1")),
+        "Route (straight lines between stops)",
+    );
     let mut markers = Vec::new();
     let mut dots = Vec::new();
     for other in others {
         let (x, y) = map.frame.point(other.at);
-        if (0.0..=map.frame.width).contains(&x) && (0.0..=map.frame.height).contains(&y) {
+        if (3.0..=map.frame.width - 3.0).contains(&x) && (3.0..=map.frame.height - 3.0).contains(&y)
+        {
             dots.push((map.dot(other.at, 0.8, palette::MUTED), other));
         }
+    }
+    if !dots.is_empty() {
+        map.legend_entry(
+            LegendSymbol::Dot(palette::MUTED),
+            "Other landmark in this guide",
+        );
     }
     let mut numbered = Vec::new();
     for stop in stops {
         numbered.push((map.numbered(stop.at, stop.number), stop));
         markers.push(stop.name.clone());
     }
+    map.reserve_furniture();
     for ((x, y), stop) in numbered {
         map.label(x, y, 2.3, &stop.name, LABEL_SIZE, false);
     }

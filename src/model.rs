@@ -308,6 +308,10 @@ pub struct Book {
     pub glossary_file: Option<SourceFile>,
     /// Bibliography keys with the file they come from.
     pub bibliography: Option<Bibliography>,
+    /// `chapters/railways.toml`, when present: lines drawn on the railway map.
+    pub railways: Option<(RailwayFile, SourceFile)>,
+    /// `chapters/projects-156.toml`, when present: the data of the 156-projects charts.
+    pub projects: Option<(ProjectsFile, SourceFile)>,
     /// Problems that do not stop the build (e.g. a chapter file not listed in book.toml).
     pub warnings: Vec<Diagnostic>,
 }

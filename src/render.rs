@@ -209,7 +209,11 @@ pub fn render_edition(
 
 /// Ids of the figures an edition prints: those its chapters list, the city maps of their
 /// itineraries, and the timeline chart when the timeline is printed.
-fn placed_figures(figures: &Figures, included: &[&Chapter], with_timeline: bool) -> HashSet<String> {
+fn placed_figures(
+    figures: &Figures,
+    included: &[&Chapter],
+    with_timeline: bool,
+) -> HashSet<String> {
     let mut placed = HashSet::new();
     for chapter in included {
         placed.extend(chapter.meta.figures.iter().map(|id| id.get_ref().clone()));
@@ -276,9 +280,10 @@ fn targets(
     targets
         .printed
         .insert("chapter", included.iter().map(|c| c.slug.clone()).collect());
-    targets
-        .known
-        .insert("figure", figures.list.iter().map(|f| f.id.clone()).collect());
+    targets.known.insert(
+        "figure",
+        figures.list.iter().map(|f| f.id.clone()).collect(),
+    );
     targets.printed.insert("figure", placed.clone());
     let keys: HashSet<String> = book
         .bibliography
