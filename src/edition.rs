@@ -608,6 +608,17 @@ pub fn parse_colour(text: &str) -> Option<String> {
     ))
 }
 
+impl Edition {
+    /// Print editions (the two-sided ones) want images at 300 ppi or more when they fill the
+    /// text width; this is the pixel width that takes. Screen editions have no minimum.
+    pub fn min_image_px(&self) -> Option<u32> {
+        let text_width_pt = self.page.width - self.page.inside - self.page.outside;
+        self.page
+            .two_sided
+            .then(|| (text_width_pt / 72.0 * 300.0).ceil() as u32)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

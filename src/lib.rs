@@ -7,7 +7,10 @@
 pub mod diagnostics;
 pub mod edition;
 pub mod escape;
+pub mod figures;
+pub mod geo;
 pub mod load;
+pub mod maps;
 pub mod markdown;
 pub mod model;
 pub mod pdf;

@@ -211,6 +211,9 @@ pub fn load_book(root: &Path) -> Result<Book> {
         None => None,
     };
 
+    let railways = optional_toml(root, "chapters/railways.toml")?;
+    let projects = optional_toml(root, "chapters/projects-156.toml")?;
+
     let book = Book {
         meta,
         meta_file,
@@ -224,11 +227,26 @@ pub fn load_book(root: &Path) -> Result<Book> {
         glossary_file,
         people,
         bibliography,
+        railways,
+        projects,
         warnings: vec![],
     };
     check_references(&book, &mut sink);
     let warnings = sink.finish()?;
     Ok(Book { warnings, ..book })
+}
+
+/// Read and parse a data file that a book may leave out.
+fn optional_toml<T: DeserializeOwned>(
+    root: &Path,
+    relative: &str,
+) -> Result<Option<(T, SourceFile)>> {
+    if !root.join(relative).exists() {
+        return Ok(None);
+    }
+    let file = read_text(root, relative)?;
+    let data = parse_toml(&file, &file.text, 0)?;
+    Ok(Some((data, file)))
 }
 
 /// Map every `chapters/NN-slug.md` file to its slug.
@@ -372,6 +390,40 @@ fn check_references(book: &Book, sink: &mut Sink) {
             );
         }
     };
+    if let Some((railways, file)) = &book.railways {
+        for line in &railways.lines {
+            line.sources
+                .iter()
+                .for_each(|k| check_key(k, file, 0, sink));
+            if line.stations.len() < 2 {
+                sink.push(
+                    Diagnostic::error("a railway line needs at least two stations")
+                        .at(file, span_of(&line.id, 0)),
+                );
+            }
+            for station in &line.stations {
+                let (lat, lon) = (*station.lat.get_ref(), *station.lon.get_ref());
+                if !(-90.0..=90.0).contains(&lat) {
+                    sink.push(
+                        Diagnostic::error("latitude must be between -90 and 90")
+                            .at(file, span_of(&station.lat, 0)),
+                    );
+                }
+                if !(-180.0..=180.0).contains(&lon) {
+                    sink.push(
+                        Diagnostic::error("longitude must be between -180 and 180")
+                            .at(file, span_of(&station.lon, 0)),
+                    );
+                }
+            }
+        }
+    }
+    if let Some((projects, file)) = &book.projects {
+        projects
+            .sources
+            .iter()
+            .for_each(|k| check_key(k, file, 0, sink));
+    }
     let lf = &book.landmarks_file;
     for landmark in &book.landmarks {
         let id = landmark.id.get_ref();

@@ -100,6 +100,9 @@ pub struct Converter<'a> {
     /// which are repeated in running heads and the outline).
     in_heading: usize,
     pub sink: Sink,
+    /// Pixel width below which an image printed at the text width is under 300 ppi
+    /// (print editions only): such images are reported as warnings.
+    pub min_image_px: Option<u32>,
 }
 
 /// Options every Markdown text of the book is parsed with.
@@ -158,6 +161,7 @@ impl<'a> Converter<'a> {
             root,
             in_heading: 0,
             sink: Sink::default(),
+            min_image_px: None,
         }
     }
 
@@ -517,11 +521,45 @@ impl<'a> Converter<'a> {
         range: &Range<usize>,
     ) -> Option<String> {
         match image_path(self.root, dest) {
-            Ok(path) => Some(path),
+            Ok(path) => {
+                self.check_resolution(dest, origin, range);
+                Some(path)
+            }
             Err(message) => {
                 self.error(message, origin, range);
                 None
             }
+        }
+    }
+}
+
+impl Converter<'_> {
+    /// Warn when an image would print below 300 ppi at the text width.
+    fn check_resolution(&mut self, dest: &str, origin: Origin<'_>, range: &Range<usize>) {
+        let Some(min) = self.min_image_px else {
+            return;
+        };
+        let full = self.root.join("chapters").join(dest);
+        if dest.ends_with(".svg") {
+            return;
+        }
+        let at = origin.offset + range.start..origin.offset + range.end;
+        match imagesize::size(&full) {
+            Ok(size) if (size.width as u64) < u64::from(min) => {
+                let ppi = size.width as f64 / f64::from(min) * 300.0;
+                self.sink.push(
+                    Diagnostic::warning(format!(
+                        "image `{dest}` is {} px wide: about {ppi:.0} ppi at the text width of this print edition, below 300 ppi (it needs {min} px)",
+                        size.width
+                    ))
+                    .at(origin.file, at),
+                );
+            }
+            Ok(_) => {}
+            Err(error) => self.sink.push(
+                Diagnostic::error(format!("image `{dest}` cannot be read: {error}"))
+                    .at(origin.file, at),
+            ),
         }
     }
 }

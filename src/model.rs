@@ -79,6 +79,9 @@ pub struct FrontMatter {
     pub quotes: Vec<Quote>,
     #[serde(default, rename = "itinerary")]
     pub itineraries: Vec<Itinerary>,
+    /// Generated figures (maps, charts) printed at the start of the chapter, by id.
+    #[serde(default)]
+    pub figures: Vec<Spanned<String>>,
 }
 
 /// The kinds of boxed aside a chapter may carry.
@@ -328,6 +331,10 @@ pub struct Book {
     pub people: Vec<Person>,
     /// Bibliography keys with the file they come from.
     pub bibliography: Option<Bibliography>,
+    /// `chapters/railways.toml`, when present: lines drawn on the railway map.
+    pub railways: Option<(RailwayFile, SourceFile)>,
+    /// `chapters/projects-156.toml`, when present: the data of the 156-projects charts.
+    pub projects: Option<(ProjectsFile, SourceFile)>,
     /// Problems that do not stop the build (e.g. a chapter file not listed in book.toml).
     pub warnings: Vec<Diagnostic>,
 }
@@ -352,4 +359,69 @@ impl Book {
     pub fn landmark(&self, id: &str) -> Option<&Landmark> {
         self.landmarks.iter().find(|l| l.id.get_ref() == id)
     }
+}
+
+/// `chapters/railways.toml`: railway lines as ordered stations with real coordinates.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RailwayFile {
+    #[serde(rename = "line")]
+    pub lines: Vec<RailwayLine>,
+}
+
+/// One railway line, drawn through its stations in order.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RailwayLine {
+    pub id: Spanned<String>,
+    pub name: String,
+    /// `cer` (the Chinese Eastern Railway and its southern branch) or `soviet`.
+    pub network: RailwayNetwork,
+    /// Opening of the line, as text.
+    pub opened: String,
+    pub sources: Vec<Spanned<String>>,
+    #[serde(rename = "station")]
+    pub stations: Vec<Station>,
+}
+
+/// Which railway system a line belonged to, for the map legend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RailwayNetwork {
+    Cer,
+    Soviet,
+}
+
+/// A station on a railway line.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Station {
+    pub name: String,
+    pub lat: Spanned<f64>,
+    pub lon: Spanned<f64>,
+    /// Whether the map labels this station.
+    #[serde(default)]
+    pub label: bool,
+}
+
+/// `chapters/projects-156.toml`: counts behind the 156-projects charts, with sources.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectsFile {
+    pub note: String,
+    pub sources: Vec<Spanned<String>>,
+    #[serde(rename = "batch")]
+    pub batches: Vec<Count>,
+    #[serde(rename = "sector")]
+    pub sectors: Vec<Count>,
+}
+
+/// One bar of a chart: a label and a count, with an optional breakdown.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Count {
+    pub label: String,
+    pub count: Spanned<u32>,
+    #[serde(default)]
+    pub detail: Option<String>,
 }

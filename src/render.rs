@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::diagnostics::{Diagnostic, Error, Result, SourceFile};
 use crate::edition::Edition;
+use crate::figures::{self, Figure, Figures};
 use crate::markdown::{self, Converter, IndexTerms, Origin, Targets};
 use crate::model::{Book, Chapter, Landmark};
 use crate::templates::Templates;
@@ -38,7 +39,12 @@ pub fn render_edition(
         .chapters()
         .filter(|c| !edition.exclude.contains(&c.slug))
         .collect();
-    let targets = targets(book, &included);
+    let figures = figures::build(root, book, &edition.fonts.sans)?;
+    let mut figure_sink = crate::diagnostics::Sink::default();
+    figures::check_placements(book, &figures, &mut figure_sink);
+    let with_timeline = edition.back_matter.iter().any(|b| b == "timeline");
+    let placed = placed_figures(&figures, &included, with_timeline);
+    let targets = targets(book, &included, &figures, &placed);
     let index = IndexTerms::new(
         book.people
             .iter()
@@ -48,6 +54,7 @@ pub fn render_edition(
             .map(|l| (l.id.get_ref().clone(), l.name.clone())),
     );
     let mut converter = Converter::new(&targets, &index, root);
+    converter.min_image_px = edition.min_image_px();
     let mut chapter_number = 0;
     let mut numbers = HashMap::new();
     for part in &book.parts {
@@ -94,6 +101,7 @@ pub fn render_edition(
             chapter,
             numbers.get(&chapter.slug).copied(),
             book,
+            &figures,
             &mut converter,
         );
         let path = format!("/gen/chapters/{}.typ", chapter.slug);
@@ -170,6 +178,9 @@ pub fn render_edition(
         front => front,
         parts => parts,
         timeline => timeline,
+        timeline_figure => with_timeline.then(|| figures.get(figures::TIMELINE_CHART).map(FigureView::new)).flatten(),
+        has_maps => figures.list.iter().any(|f| f.kind == figures::FigureKind::Map && placed.contains(&f.id)),
+        has_charts => figures.list.iter().any(|f| f.kind == figures::FigureKind::Chart && placed.contains(&f.id)),
         glossary => glossary,
         back_matter => &edition.back_matter,
     };
@@ -188,6 +199,11 @@ pub fn render_edition(
         &mut files,
     );
 
+    for figure in figures.list.iter().filter(|f| placed.contains(&f.id)) {
+        origins.insert(figure.path(), format!("the generated figure {}", figure.id));
+        files.push((figure.path(), figure.svg.clone()));
+    }
+    diagnostics.extend(figure_sink.diagnostics);
     diagnostics.extend(converter.sink.diagnostics);
     if diagnostics
         .iter()
@@ -246,8 +262,61 @@ fn index_view(book: &Book, included: &[&Chapter]) -> Value {
     }
 }
 
+/// Ids of the figures an edition prints: those its chapters list, the city maps of their
+/// itineraries, and the timeline chart when the timeline is printed.
+fn placed_figures(
+    figures: &Figures,
+    included: &[&Chapter],
+    with_timeline: bool,
+) -> HashSet<String> {
+    let mut placed = HashSet::new();
+    for chapter in included {
+        placed.extend(chapter.meta.figures.iter().map(|id| id.get_ref().clone()));
+        for index in 0..chapter.meta.itineraries.len() {
+            if let Some(id) = figures.itinerary_maps.get(&(chapter.slug.clone(), index)) {
+                placed.insert(id.clone());
+            }
+        }
+    }
+    if with_timeline && figures.get(figures::TIMELINE_CHART).is_some() {
+        placed.insert(figures::TIMELINE_CHART.to_string());
+    }
+    placed
+}
+
+/// A figure as templates see it.
+#[derive(Debug, Clone, Serialize)]
+struct FigureView {
+    id: String,
+    label: String,
+    path: String,
+    kind: &'static str,
+    supplement: &'static str,
+    caption: String,
+    alt: String,
+}
+
+impl FigureView {
+    fn new(figure: &Figure) -> Self {
+        Self {
+            id: figure.id.clone(),
+            label: markdown::figure_label(&figure.id),
+            path: figure.path(),
+            kind: figure.kind.name(),
+            supplement: figure.kind.supplement(),
+            caption: figure.caption.clone(),
+            alt: figure.alt.clone(),
+        }
+    }
+}
+
 /// Link targets known in the data and printed in this edition.
-fn targets(book: &Book, included: &[&Chapter]) -> Targets {
+fn targets(
+    book: &Book,
+    included: &[&Chapter],
+    figures: &Figures,
+    placed: &HashSet<String>,
+) -> Targets {
     let mut targets = Targets::default();
     let all_landmarks: HashSet<String> = book
         .landmarks
@@ -266,8 +335,11 @@ fn targets(book: &Book, included: &[&Chapter]) -> Targets {
     targets
         .printed
         .insert("chapter", included.iter().map(|c| c.slug.clone()).collect());
-    targets.known.insert("figure", HashSet::new());
-    targets.printed.insert("figure", HashSet::new());
+    targets.known.insert(
+        "figure",
+        figures.list.iter().map(|f| f.id.clone()).collect(),
+    );
+    targets.printed.insert("figure", placed.clone());
     let keys: HashSet<String> = book
         .bibliography
         .iter()
@@ -384,6 +456,7 @@ struct ChapterView {
     quotes: Vec<Value>,
     landmarks: Vec<LandmarkView>,
     itineraries: Vec<Value>,
+    figures: Vec<FigureView>,
     sources: Vec<String>,
 }
 
@@ -392,6 +465,7 @@ impl ChapterView {
         chapter: &Chapter,
         number: Option<usize>,
         book: &Book,
+        figures: &Figures,
         converter: &mut Converter<'_>,
     ) -> Self {
         let file = &chapter.file;
@@ -436,7 +510,13 @@ impl ChapterView {
         let itineraries = meta
             .itineraries
             .iter()
-            .map(|itinerary| {
+            .enumerate()
+            .map(|(index, itinerary)| {
+                let map = figures
+                    .itinerary_maps
+                    .get(&(chapter.slug.clone(), index))
+                    .and_then(|id| figures.get(id))
+                    .map(FigureView::new);
                 let mut total = 0.0;
                 let stops: Vec<Value> = itinerary
                     .stops
@@ -463,6 +543,7 @@ impl ChapterView {
                     mode => itinerary.mode,
                     intro => markup(converter, itinerary.intro.get_ref(), file, in_meta(itinerary.intro.span().start)),
                     stops => stops,
+                    map => map,
                     total_km => format_km(total),
                 }
             })
@@ -480,6 +561,12 @@ impl ChapterView {
             quotes,
             landmarks,
             itineraries,
+            figures: meta
+                .figures
+                .iter()
+                .filter_map(|id| figures.get(id.get_ref()))
+                .map(FigureView::new)
+                .collect(),
             sources: meta.sources.iter().map(|s| s.get_ref().clone()).collect(),
         }
     }

@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Cut the East Asia base map out of world-atlas (Natural Earth 1:50m TopoJSON).
+
+Usage: npm pack world-atlas@2.0.2 && tar xzf world-atlas-2.0.2.tgz
+       python3 docs/tools/clip-world-atlas.py package/ chapters/geo/east-asia-50m.topo.json
+
+Writes a small TopoJSON topology with two objects:
+  land     - land polygons clipped to the box (fill only: clip edges lie outside every map frame)
+  borders  - land borders between countries (arcs shared by two countries), clipped to the box
+Coordinates are simplified (Douglas-Peucker) and quantized, arcs delta-encoded, as TopoJSON
+specifies. Standard library only.
+"""
+import json, sys, os
+
+WEST, EAST, SOUTH, NORTH = 60.0, 160.0, 5.0, 66.0
+TOLERANCE = 0.01  # degrees (about 1 km): finer than a hairline on every map of the book
+QUANT = 100000
+
+def decode_arcs(topo):
+    sx, sy = topo["transform"]["scale"]
+    tx, ty = topo["transform"]["translate"]
+    arcs = []
+    for arc in topo["arcs"]:
+        x = y = 0
+        pts = []
+        for dx, dy in arc:
+            x += dx; y += dy
+            pts.append((x * sx + tx, y * sy + ty))
+        arcs.append(pts)
+    return arcs
+
+def ring(arcs, indices):
+    pts = []
+    for i in indices:
+        a = arcs[i] if i >= 0 else list(reversed(arcs[~i]))
+        pts.extend(a if not pts else a[1:])
+    return pts
+
+def clip_polygon(pts):
+    def clip(pts, inside, cut):
+        out = []
+        for i, cur in enumerate(pts):
+            prev = pts[i - 1]
+            if inside(cur):
+                if not inside(prev):
+                    out.append(cut(prev, cur))
+                out.append(cur)
+            elif inside(prev):
+                out.append(cut(prev, cur))
+        return out
+    def at_x(x):
+        return lambda p, q: (x, p[1] + (q[1] - p[1]) * (x - p[0]) / (q[0] - p[0]))
+    def at_y(y):
+        return lambda p, q: (p[0] + (q[0] - p[0]) * (y - p[1]) / (q[1] - p[1]), y)
+    for inside, cut in ((lambda p: p[0] >= WEST, at_x(WEST)), (lambda p: p[0] <= EAST, at_x(EAST)),
+                        (lambda p: p[1] >= SOUTH, at_y(SOUTH)), (lambda p: p[1] <= NORTH, at_y(NORTH))):
+        if not pts:
+            return []
+        pts = clip(pts, inside, cut)
+    return pts
+
+def inside(p):
+    return WEST <= p[0] <= EAST and SOUTH <= p[1] <= NORTH
+
+def clip_line(pts):
+    runs, run = [], []
+    for p in pts:
+        if inside(p):
+            run.append(p)
+        else:
+            if len(run) > 1:
+                runs.append(run + [p])
+            run = []
+    if len(run) > 1:
+        runs.append(run)
+    return runs
+
+def simplify(pts, tol):
+    if len(pts) < 3:
+        return pts
+    keep = [False] * len(pts)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(pts) - 1)]
+    while stack:
+        a, b = stack.pop()
+        (ax, ay), (bx, by) = pts[a], pts[b]
+        dx, dy = bx - ax, by - ay
+        norm = (dx * dx + dy * dy) ** 0.5
+        best, idx = 0.0, None
+        for i in range(a + 1, b):
+            px, py = pts[i]
+            d = abs(dy * (px - ax) - dx * (py - ay)) / norm if norm else ((px - ax) ** 2 + (py - ay) ** 2) ** 0.5
+            if d > best:
+                best, idx = d, i
+        if idx is not None and best > tol:
+            keep[idx] = True
+            stack += [(a, idx), (idx, b)]
+    return [p for p, k in zip(pts, keep) if k]
+
+def main(src, dst):
+    land = json.load(open(os.path.join(src, "land-50m.json")))
+    countries = json.load(open(os.path.join(src, "countries-50m.json")))
+    out_arcs, polygons, lines = [], [], []
+
+    arcs = decode_arcs(land)
+    for geom in land["objects"]["land"]["geometries"]:
+        polys = geom["arcs"] if geom["type"] == "MultiPolygon" else [geom["arcs"]]
+        for poly in polys:
+            rings = []
+            for r in poly:
+                pts = clip_polygon(simplify(ring(arcs, r), TOLERANCE))
+                if len(pts) >= 4:
+                    if pts[0] != pts[-1]:
+                        pts.append(pts[0])
+                    out_arcs.append(pts)
+                    rings.append([len(out_arcs) - 1])
+            if rings:
+                polygons.append(rings)
+
+    arcs = decode_arcs(countries)
+    users = {}
+    for n, geom in enumerate(countries["objects"]["countries"]["geometries"]):
+        polys = geom.get("arcs", [])
+        polys = polys if geom["type"] == "MultiPolygon" else [polys]
+        for poly in polys:
+            for r in poly:
+                for i in r:
+                    users.setdefault(i if i >= 0 else ~i, set()).add(n)
+    for i, who in sorted(users.items()):
+        if len(who) > 1:
+            for run in clip_line(simplify(arcs[i], TOLERANCE)):
+                out_arcs.append(run)
+                lines.append([len(out_arcs) - 1])
+
+    sx = (EAST - WEST) / (QUANT - 1)
+    sy = (NORTH - SOUTH) / (QUANT - 1)
+    encoded = []
+    for pts in out_arcs:
+        prev = (0, 0)
+        arc = []
+        for x, y in pts:
+            q = (round((min(max(x, WEST), EAST) - WEST) / sx), round((min(max(y, SOUTH), NORTH) - SOUTH) / sy))
+            if arc and q == prev:
+                continue
+            arc.append([q[0] - prev[0], q[1] - prev[1]])
+            prev = q
+        encoded.append(arc)
+    topo = {
+        "type": "Topology",
+        "bbox": [WEST, SOUTH, EAST, NORTH],
+        "transform": {"scale": [sx, sy], "translate": [WEST, SOUTH]},
+        "objects": {
+            "land": {"type": "GeometryCollection", "geometries": [{"type": "MultiPolygon", "arcs": polygons}]},
+            "borders": {"type": "MultiLineString", "arcs": lines},
+        },
+        "arcs": encoded,
+    }
+    with open(dst, "w") as f:
+        json.dump(topo, f, separators=(",", ":"))
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

@@ -1,0 +1,738 @@
+//! Maps drawn from the data as SVG: frame, projection, base geography, markers, placed labels,
+//! scale bar, north arrow, legend and source line.
+
+use std::fmt::Write;
+
+use crate::geo::{BaseMap, Lambert, LonLat, distance_km};
+
+/// Colours of the book (layouts/base/edition.toml), fixed here so the EPUB shares them.
+pub mod palette {
+    pub const INK: &str = "#1d1b19";
+    pub const ACCENT: &str = "#a3261c";
+    pub const OCHRE: &str = "#c98a2b";
+    pub const TINT: &str = "#f4ede1";
+    pub const MUTED: &str = "#5d574f";
+    pub const RULE: &str = "#8c8377";
+    pub const SEA: &str = "#e3e8e6";
+    pub const GREEN: &str = "#3f6b3a";
+}
+
+/// Width of every figure in SVG user units; Typst scales it to the text width.
+pub const WIDTH: f64 = 160.0;
+/// Size of ordinary map labels, in user units (about 6.5 pt at A5 text width).
+pub const LABEL_SIZE: f64 = 3.4;
+const SMALL_SIZE: f64 = 2.7;
+
+/// An axis-aligned box in SVG units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rect {
+    pub x0: f64,
+    pub y0: f64,
+    pub x1: f64,
+    pub y1: f64,
+}
+
+impl Rect {
+    pub fn new(x0: f64, y0: f64, x1: f64, y1: f64) -> Self {
+        Self { x0, y0, x1, y1 }
+    }
+
+    /// Whether two boxes share any area.
+    pub fn overlaps(&self, other: &Rect) -> bool {
+        self.x0 < other.x1 && other.x0 < self.x1 && self.y0 < other.y1 && other.y0 < self.y1
+    }
+
+    fn inside(&self, other: &Rect) -> bool {
+        self.x0 >= other.x0 && self.x1 <= other.x1 && self.y0 >= other.y0 && self.y1 <= other.y1
+    }
+
+    fn around(x: f64, y: f64, r: f64) -> Self {
+        Self::new(x - r, y - r, x + r, y + r)
+    }
+}
+
+/// Estimated advance width of a text in Noto Sans: an average glyph is about 0.56 em,
+/// capitals and wide letters more; a safety margin keeps real glyphs inside the box.
+pub fn text_width(text: &str, size: f64) -> f64 {
+    text.chars()
+        .map(|c| match c {
+            'i' | 'l' | 'j' | 't' | 'f' | 'r' | '.' | ',' | '\'' | ' ' | '’' | 'I' => 0.32,
+            'm' | 'w' | 'M' | 'W' => 0.86,
+            c if c.is_uppercase() => 0.68,
+            c if c.is_ascii_digit() => 0.57,
+            _ => 0.56,
+        })
+        .sum::<f64>()
+        * size
+        * 1.04
+}
+
+/// Places labels beside markers so that no label overlaps another label, a marker or
+/// any other reserved area, and every label stays inside the frame.
+pub struct Placer {
+    frame: Rect,
+    obstacles: Vec<Rect>,
+    labels: Vec<Rect>,
+}
+
+impl Placer {
+    pub fn new(frame: Rect) -> Self {
+        Self {
+            frame,
+            obstacles: vec![],
+            labels: vec![],
+        }
+    }
+
+    /// Keep an area free of labels (a marker, the legend, the scale bar).
+    pub fn reserve(&mut self, rect: Rect) {
+        self.obstacles.push(rect);
+    }
+
+    /// Boxes of the labels placed so far.
+    pub fn labels(&self) -> &[Rect] {
+        &self.labels
+    }
+
+    fn free(&self, rect: &Rect) -> bool {
+        rect.inside(&self.frame)
+            && !self.obstacles.iter().any(|o| o.overlaps(rect))
+            && !self.labels.iter().any(|l| l.overlaps(rect))
+    }
+
+    /// Find a place for a label of `width` × `size` beside a marker of radius `r` at (x, y):
+    /// east, west, north-east, south-east, north-west, south-west, north, south, then the
+    /// same further out. Returns the text anchor point and `start`/`end`/`middle`.
+    pub fn place(
+        &mut self,
+        x: f64,
+        y: f64,
+        r: f64,
+        width: f64,
+        size: f64,
+    ) -> Option<(f64, f64, &'static str)> {
+        let h = size * 1.15;
+        for step in [0.6, 1.6, 3.0, 4.5] {
+            let g = r + step;
+            let d = (r + step) * 0.75;
+            let candidates = [
+                (x + g, y - h / 2.0, "start"),
+                (x - g - width, y - h / 2.0, "end"),
+                (x + d, y - d - h, "start"),
+                (x + d, y + d, "start"),
+                (x - d - width, y - d - h, "end"),
+                (x - d - width, y + d, "end"),
+                (x - width / 2.0, y - g - h, "middle"),
+                (x - width / 2.0, y + g, "middle"),
+            ];
+            for (left, top, anchor) in candidates {
+                let rect = Rect::new(left, top, left + width, top + h);
+                if self.free(&rect) {
+                    self.labels.push(rect);
+                    let ax = match anchor {
+                        "start" => left,
+                        "end" => left + width,
+                        _ => left + width / 2.0,
+                    };
+                    // Baseline sits about 0.8 of the box height down (ascender of Noto Sans).
+                    return Some((ax, top + h * 0.8, anchor));
+                }
+            }
+        }
+        None
+    }
+
+    /// Reserve a fixed label (a country or sea name) if it fits; returns whether it did.
+    pub fn place_fixed(&mut self, rect: Rect) -> bool {
+        if self.free(&rect) {
+            self.labels.push(rect);
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// A map frame: which part of the projected plane is shown, and at what scale.
+#[derive(Debug, Clone, Copy)]
+pub struct Frame {
+    pub projection: Lambert,
+    /// Projected kilometres of the frame's left and top edges.
+    left_km: f64,
+    top_km: f64,
+    /// SVG units per projected kilometre.
+    units_per_km: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+impl Frame {
+    /// A frame of `WIDTH` units showing every point, with `pad` of the span around them,
+    /// at least `min_span_km` wide, its height between `min_ratio` and `max_ratio` of the width.
+    pub fn fit(points: &[LonLat], pad: f64, min_span_km: f64, ratio: (f64, f64)) -> Self {
+        let projection = Lambert::east_asia();
+        let projected: Vec<(f64, f64)> = points.iter().map(|p| projection.forward(*p)).collect();
+        let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+        for (x, y) in &projected {
+            x0 = x0.min(*x);
+            x1 = x1.max(*x);
+            y0 = y0.min(*y);
+            y1 = y1.max(*y);
+        }
+        if projected.is_empty() {
+            (x0, x1, y0, y1) = (-500.0, 500.0, -500.0, 500.0);
+        }
+        let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+        let mut w = ((x1 - x0) * (1.0 + 2.0 * pad)).max(min_span_km);
+        let mut h = ((y1 - y0) * (1.0 + 2.0 * pad)).max(min_span_km * ratio.0);
+        if h / w > ratio.1 {
+            w = h / ratio.1;
+        }
+        if h / w < ratio.0 {
+            h = w * ratio.0;
+        }
+        let units_per_km = WIDTH / w;
+        Self {
+            projection,
+            left_km: cx - w / 2.0,
+            top_km: cy + h / 2.0,
+            units_per_km,
+            width: WIDTH,
+            height: h * units_per_km,
+        }
+    }
+
+    /// SVG position of a point.
+    pub fn point(&self, p: LonLat) -> (f64, f64) {
+        let (x, y) = self.projection.forward(p);
+        (
+            (x - self.left_km) * self.units_per_km,
+            (self.top_km - y) * self.units_per_km,
+        )
+    }
+
+    /// The point shown at an SVG position.
+    pub fn lonlat(&self, x: f64, y: f64) -> LonLat {
+        self.projection.inverse(
+            x / self.units_per_km + self.left_km,
+            self.top_km - y / self.units_per_km,
+        )
+    }
+
+    /// SVG units per true kilometre at the frame's centre (projected scale corrected).
+    pub fn units_per_true_km(&self) -> f64 {
+        let centre = self.lonlat(self.width / 2.0, self.height / 2.0);
+        self.units_per_km * self.projection.scale_factor(centre.lat)
+    }
+}
+
+/// Escape text for SVG character data and attribute values.
+pub fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A map being drawn.
+pub struct MapSvg {
+    pub frame: Frame,
+    pub placer: Placer,
+    font: String,
+    layers: Vec<String>,
+    legend: Vec<(LegendSymbol, String)>,
+    legend_at: (f64, f64),
+    source: String,
+}
+
+/// How a legend entry is drawn.
+#[derive(Debug, Clone, Copy)]
+pub enum LegendSymbol {
+    Dot(&'static str),
+    Numbered,
+    Line(&'static str, f64, Option<&'static str>),
+    Land,
+}
+
+/// A finished map: its SVG text and the boxes of its labels.
+#[derive(Debug, Clone)]
+pub struct DrawnMap {
+    pub svg: String,
+    pub labels: Vec<Rect>,
+    /// Markers drawn, by name, for tests and alt text.
+    pub markers: Vec<String>,
+}
+
+impl MapSvg {
+    /// A map over `frame` drawn with the `font` family.
+    pub fn new(frame: Frame, font: &str, source: &str) -> Self {
+        Self {
+            placer: Placer::new(Rect::new(1.0, 1.0, frame.width - 1.0, frame.height - 1.0)),
+            frame,
+            font: font.to_string(),
+            layers: vec![],
+            legend: vec![],
+            legend_at: (0.0, 0.0),
+            source: source.to_string(),
+        }
+    }
+
+    fn path(&self, points: &[LonLat], close: bool) -> String {
+        let mut d = String::new();
+        let mut last: Option<(f64, f64)> = None;
+        for (i, p) in points.iter().enumerate() {
+            let (x, y) = self.frame.point(*p);
+            if let Some((lx, ly)) = last
+                && (x - lx).abs() + (y - ly).abs() < 0.25
+                && i + 1 != points.len()
+            {
+                continue;
+            }
+            let _ = write!(
+                d,
+                "{}{:.2} {:.2}",
+                if last.is_none() { "M" } else { "L" },
+                x,
+                y
+            );
+            last = Some((x, y));
+        }
+        if close && !d.is_empty() {
+            d.push('Z');
+        }
+        d
+    }
+
+    fn visible(&self, points: &[LonLat]) -> bool {
+        let margin = 5.0;
+        let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+        for p in points {
+            let (x, y) = self.frame.point(*p);
+            x0 = x0.min(x);
+            x1 = x1.max(x);
+            y0 = y0.min(y);
+            y1 = y1.max(y);
+        }
+        Rect::new(x0, y0, x1, y1).overlaps(&Rect::new(
+            -margin,
+            -margin,
+            self.frame.width + margin,
+            self.frame.height + margin,
+        ))
+    }
+
+    /// Land, coastline and borders.
+    pub fn base(&mut self, base: &BaseMap) {
+        let mut land = String::new();
+        for polygon in &base.land {
+            if polygon.first().is_some_and(|outer| self.visible(outer)) {
+                for ring in polygon {
+                    land.push_str(&self.path(ring, true));
+                }
+            }
+        }
+        let mut borders = String::new();
+        let mut borders_shown = false;
+        for line in &base.borders {
+            if self.visible(line) {
+                borders.push_str(&self.path(line, false));
+                borders_shown |= line.iter().any(|p| {
+                    let (x, y) = self.frame.point(*p);
+                    (0.0..=self.frame.width).contains(&x) && (0.0..=self.frame.height).contains(&y)
+                });
+            }
+        }
+        self.layers.push(format!(
+            r#"<rect width="{w:.2}" height="{h:.2}" fill="{sea}"/><path d="{land}" fill="{tint}" fill-rule="evenodd" stroke="{rule}" stroke-width="0.25" stroke-linejoin="round"/><path d="{borders}" fill="none" stroke="{muted}" stroke-width="0.35" stroke-dasharray="1.6 0.8" stroke-linejoin="round"/>"#,
+            w = self.frame.width,
+            h = self.frame.height,
+            sea = palette::SEA,
+            tint = palette::TINT,
+            rule = palette::RULE,
+            muted = palette::MUTED,
+        ));
+        if borders_shown {
+            self.legend_entry(
+                LegendSymbol::Line(palette::MUTED, 0.35, Some("1.6 0.8")),
+                "International border (today)",
+            );
+        }
+    }
+
+    /// A polyline through points (a railway, a route).
+    pub fn line(&mut self, points: &[LonLat], colour: &str, width: f64, dash: Option<&str>) {
+        let dash = dash.map_or(String::new(), |d| format!(r#" stroke-dasharray="{d}""#));
+        let d = self.path(points, false);
+        self.layers.push(format!(
+            r#"<path d="{d}" fill="none" stroke="{colour}" stroke-width="{width}" stroke-linecap="round" stroke-linejoin="round"{dash}/>"#
+        ));
+    }
+
+    /// A dot marker; reserves its area.
+    pub fn dot(&mut self, p: LonLat, r: f64, fill: &str) -> (f64, f64) {
+        let (x, y) = self.frame.point(p);
+        self.layers.push(format!(
+            r#"<circle cx="{x:.2}" cy="{y:.2}" r="{r}" fill="{fill}" stroke="white" stroke-width="0.45"/>"#
+        ));
+        self.placer.reserve(Rect::around(x, y, r + 0.3));
+        (x, y)
+    }
+
+    /// A numbered stop marker; reserves its area.
+    pub fn numbered(&mut self, p: LonLat, number: usize) -> (f64, f64) {
+        let (x, y) = self.frame.point(p);
+        let r = 2.3;
+        self.layers.push(format!(
+            r#"<circle cx="{x:.2}" cy="{y:.2}" r="{r}" fill="{accent}" stroke="white" stroke-width="0.5"/><text x="{x:.2}" y="{ty:.2}" font-family="{font}" font-size="2.6" font-weight="bold" fill="white" text-anchor="middle">{number}</text>"#,
+            accent = palette::ACCENT,
+            ty = y + 0.95,
+            font = xml(&self.font),
+        ));
+        self.placer.reserve(Rect::around(x, y, r + 0.3));
+        (x, y)
+    }
+
+    /// Label a marker at (x, y) of radius `r`, if a free place is found.
+    pub fn label(&mut self, x: f64, y: f64, r: f64, text: &str, size: f64, bold: bool) -> bool {
+        let width = text_width(text, size) * if bold { 1.06 } else { 1.0 };
+        let Some((ax, ay, anchor)) = self.placer.place(x, y, r, width, size) else {
+            return false;
+        };
+        let weight = if bold { r#" font-weight="bold""# } else { "" };
+        self.layers.push(format!(
+            r#"<text x="{ax:.2}" y="{ay:.2}" font-family="{font}" font-size="{size}"{weight} fill="{ink}" text-anchor="{anchor}" stroke="white" stroke-width="0.7" stroke-opacity="0.85" paint-order="stroke" stroke-linejoin="round">{text}</text>"#,
+            font = xml(&self.font),
+            ink = palette::INK,
+            text = xml(text),
+        ));
+        true
+    }
+
+    /// A wide-spaced area name (country, sea) centred on a point, placed only if it fits.
+    pub fn area_name(&mut self, p: LonLat, text: &str) {
+        let (x, y) = self.frame.point(p);
+        let size = SMALL_SIZE;
+        let spacing = 0.35;
+        let width = text_width(text, size) + spacing * text.chars().count() as f64;
+        let rect = Rect::new(x - width / 2.0, y - size, x + width / 2.0, y + size * 0.3);
+        if self.placer.place_fixed(rect) {
+            self.layers.push(format!(
+                r#"<text x="{x:.2}" y="{y:.2}" font-family="{font}" font-size="{size}" letter-spacing="{spacing}" fill="{muted}" text-anchor="middle">{text}</text>"#,
+                font = xml(&self.font),
+                muted = palette::MUTED,
+                text = xml(text),
+            ));
+        }
+    }
+
+    /// Add a legend entry (once per text).
+    pub fn legend_entry(&mut self, symbol: LegendSymbol, text: &str) {
+        if !self.legend.iter().any(|(_, t)| t == text) {
+            self.legend.push((symbol, text.to_string()));
+        }
+    }
+
+    /// Reserve the corners for the scale bar, north arrow and legend before labels are placed.
+    /// Markers must be drawn first: the legend goes to the first corner free of them.
+    pub fn reserve_furniture(&mut self) {
+        let (w, h) = (self.frame.width, self.frame.height);
+        let scale = Rect::new(0.0, h - 9.0, 42.0, h);
+        let arrow = Rect::new(w - 10.0, 0.0, w, 14.0);
+        let (lw, lh) = self.legend_size();
+        let corners = [
+            (w - lw - 2.0, h - lh - 2.0),
+            (2.0, 2.0),
+            (w - lw - 2.0, 15.0),
+            (2.0, h - lh - 10.0),
+        ];
+        let origin = corners
+            .iter()
+            .copied()
+            .find(|&(x, y)| {
+                let rect = Rect::new(x - 1.0, y - 1.0, x + lw + 1.0, y + lh + 1.0);
+                !self.placer.obstacles.iter().any(|o| o.overlaps(&rect))
+            })
+            .unwrap_or(corners[0]);
+        self.legend_at = origin;
+        self.placer.reserve(scale);
+        self.placer.reserve(arrow);
+        self.placer
+            .reserve(Rect::new(origin.0, origin.1, origin.0 + lw, origin.1 + lh));
+    }
+
+    fn legend_size(&self) -> (f64, f64) {
+        let width = self
+            .legend
+            .iter()
+            .map(|(_, t)| text_width(t, SMALL_SIZE))
+            .fold(0.0, f64::max)
+            + 11.0;
+        (width, self.legend.len() as f64 * 3.6 + 2.4)
+    }
+
+    fn scale_bar(&self) -> String {
+        let per_km = self.frame.units_per_true_km();
+        let target = self.frame.width * 0.22 / per_km;
+        let magnitude = 10f64.powf(target.log10().floor());
+        let km = [1.0, 2.0, 5.0, 10.0]
+            .iter()
+            .map(|m| m * magnitude)
+            .rfind(|v| *v <= target)
+            .unwrap_or(magnitude);
+        let len = km * per_km;
+        let label = if km < 1.0 {
+            format!("{} m", (km * 1000.0).round())
+        } else {
+            format!("{km} km")
+        };
+        let (x, y) = (4.0, self.frame.height - 4.0);
+        format!(
+            r#"<g font-family="{font}" font-size="{s}" fill="{ink}"><rect x="{x}" y="{y0:.2}" width="{half:.2}" height="1" fill="{ink}"/><rect x="{x1:.2}" y="{y0:.2}" width="{half:.2}" height="1" fill="white" stroke="{ink}" stroke-width="0.25"/><text x="{x}" y="{ty:.2}">0</text><text x="{x2:.2}" y="{ty:.2}" text-anchor="middle">{label}</text></g>"#,
+            font = xml(&self.font),
+            s = SMALL_SIZE,
+            ink = palette::INK,
+            y0 = y - 1.0,
+            half = len / 2.0,
+            x1 = x + len / 2.0,
+            x2 = x + len,
+            ty = y - 2.0,
+        )
+    }
+
+    fn north_arrow(&self) -> String {
+        let (x, y) = (self.frame.width - 5.0, 9.0);
+        let here = self.frame.lonlat(x, y);
+        let (nx, ny) = self.frame.point(LonLat::new(here.lon, here.lat + 0.01));
+        let angle = (nx - x).atan2(y - ny).to_degrees();
+        format!(
+            r#"<g transform="translate({x:.2} {y:.2}) rotate({angle:.2})"><path d="M0 -4.5 L1.6 1.5 L0 0.6 L-1.6 1.5 Z" fill="{ink}"/><text x="0" y="-5.3" font-family="{font}" font-size="{s}" font-weight="bold" fill="{ink}" text-anchor="middle">N</text></g>"#,
+            ink = palette::INK,
+            font = xml(&self.font),
+            s = SMALL_SIZE,
+        )
+    }
+
+    fn legend_box(&self) -> String {
+        if self.legend.is_empty() {
+            return String::new();
+        }
+        let (lw, lh) = self.legend_size();
+        let (x, y) = self.legend_at;
+        let mut out = format!(
+            r#"<g font-family="{font}" font-size="{s}" fill="{ink}"><rect x="{x:.2}" y="{y:.2}" width="{lw:.2}" height="{lh:.2}" fill="white" fill-opacity="0.88" stroke="{rule}" stroke-width="0.25"/>"#,
+            font = xml(&self.font),
+            s = SMALL_SIZE,
+            ink = palette::INK,
+            rule = palette::RULE,
+        );
+        for (i, (symbol, text)) in self.legend.iter().enumerate() {
+            let cy = y + 2.9 + i as f64 * 3.6;
+            let sx = x + 4.5;
+            let symbol = match symbol {
+                LegendSymbol::Dot(colour) => format!(
+                    r#"<circle cx="{sx:.2}" cy="{cy:.2}" r="1.2" fill="{colour}" stroke="white" stroke-width="0.4"/>"#
+                ),
+                LegendSymbol::Numbered => format!(
+                    r#"<circle cx="{sx:.2}" cy="{cy:.2}" r="1.5" fill="{}"/>"#,
+                    palette::ACCENT
+                ),
+                LegendSymbol::Line(colour, width, dash) => format!(
+                    r#"<path d="M{:.2} {cy:.2}H{:.2}" stroke="{colour}" stroke-width="{width}"{}/>"#,
+                    sx - 3.0,
+                    sx + 3.0,
+                    dash.map_or(String::new(), |d| format!(r#" stroke-dasharray="{d}""#))
+                ),
+                LegendSymbol::Land => format!(
+                    r#"<rect x="{:.2}" y="{:.2}" width="6" height="2.4" fill="{}" stroke="{}" stroke-width="0.25"/>"#,
+                    sx - 3.0,
+                    cy - 1.2,
+                    palette::TINT,
+                    palette::RULE
+                ),
+            };
+            let _ = write!(
+                out,
+                r#"{symbol}<text x="{tx:.2}" y="{ty:.2}">{text}</text>"#,
+                tx = x + 9.0,
+                ty = cy + 0.95,
+                text = xml(text)
+            );
+        }
+        out.push_str("</g>");
+        out
+    }
+
+    /// Close the map: frame, furniture and the source line under it.
+    pub fn finish(self, markers: Vec<String>) -> DrawnMap {
+        let (w, h) = (self.frame.width, self.frame.height);
+        let total = h + 5.0;
+        let mut svg = format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w:.2} {total:.2}" width="{w:.2}mm" height="{total:.2}mm"><defs><clipPath id="frame"><rect width="{w:.2}" height="{h:.2}"/></clipPath></defs><g clip-path="url(#frame)">"#
+        );
+        for layer in &self.layers {
+            svg.push_str(layer);
+        }
+        svg.push_str(&self.scale_bar());
+        svg.push_str(&self.north_arrow());
+        svg.push_str(&self.legend_box());
+        let _ = write!(
+            svg,
+            r#"</g><rect width="{w:.2}" height="{h:.2}" fill="none" stroke="{ink}" stroke-width="0.4"/><text x="0" y="{sy:.2}" font-family="{font}" font-size="2.3" fill="{muted}">{source}</text></svg>"#,
+            ink = palette::INK,
+            sy = h + 3.6,
+            font = xml(&self.font),
+            muted = palette::MUTED,
+            source = xml(&self.source),
+        );
+        DrawnMap {
+            svg,
+            labels: self.placer.labels().to_vec(),
+            markers,
+        }
+    }
+}
+
+/// A place on a map: a name and a position, with how much it matters (for label priority).
+#[derive(Debug, Clone)]
+pub struct Place {
+    pub name: String,
+    pub at: LonLat,
+    pub weight: usize,
+}
+
+/// Country and sea names drawn on small-scale maps, where they fall inside the frame.
+const AREA_NAMES: [(&str, f64, f64); 8] = [
+    ("CHINA", 103.5, 31.0),
+    ("SOVIET UNION", 121.0, 53.4),
+    ("MONGOLIA", 105.0, 46.5),
+    ("KOREA", 127.3, 39.8),
+    ("JAPAN", 139.0, 37.0),
+    ("YELLOW SEA", 123.5, 35.5),
+    ("SEA OF JAPAN", 134.5, 41.0),
+    ("EAST CHINA SEA", 125.5, 29.0),
+];
+
+/// The overview, regional and railway maps share this: base, area names, places with labels.
+#[allow(clippy::too_many_arguments)] // the map's data, each a separate layer
+pub fn small_scale_map(
+    base: &BaseMap,
+    frame: Frame,
+    font: &str,
+    source: &str,
+    places: &[Place],
+    highlight: &dyn Fn(&Place) -> bool,
+    lines: &[(Vec<LonLat>, &'static str, f64, Option<&'static str>)],
+    legend: &[(LegendSymbol, &str)],
+) -> DrawnMap {
+    let mut map = MapSvg::new(frame, font, source);
+    map.base(base);
+    for (points, colour, width, dash) in lines {
+        map.line(points, colour, *width, *dash);
+    }
+    for (symbol, text) in legend {
+        map.legend_entry(*symbol, text);
+    }
+    let mut order: Vec<&Place> = places.iter().collect();
+    order.sort_by(|a, b| b.weight.cmp(&a.weight).then(a.name.cmp(&b.name)));
+    let mut drawn = Vec::new();
+    let mut positions = Vec::new();
+    for place in &order {
+        let (x, y) = map.frame.point(place.at);
+        if !(0.0..=map.frame.width).contains(&x) || !(0.0..=map.frame.height).contains(&y) {
+            continue;
+        }
+        let strong = highlight(place);
+        let r = if strong { 1.35 } else { 0.95 };
+        let colour = if strong {
+            palette::ACCENT
+        } else {
+            palette::MUTED
+        };
+        map.dot(place.at, r, colour);
+        positions.push((x, y, r, place, strong));
+        drawn.push(place.name.clone());
+    }
+    map.reserve_furniture();
+    for (x, y, r, place, strong) in positions {
+        let size = if strong { LABEL_SIZE } else { SMALL_SIZE + 0.2 };
+        // Where the map is crowded, a smaller label may still find room.
+        if !map.label(x, y, r, &place.name, size, false) {
+            map.label(x, y, r, &place.name, SMALL_SIZE, false);
+        }
+    }
+    for (name, lon, lat) in AREA_NAMES {
+        map.area_name(LonLat::new(lon, lat), name);
+    }
+    map.finish(drawn)
+}
+
+/// The length of a polyline along great circles, in kilometres.
+pub fn length_km(points: &[LonLat]) -> f64 {
+    points.windows(2).map(|w| distance_km(w[0], w[1])).sum()
+}
+
+/// A numbered stop of an itinerary.
+#[derive(Debug, Clone)]
+pub struct Stop {
+    pub number: usize,
+    pub name: String,
+    pub at: LonLat,
+}
+
+/// A city map: the itinerary's stops numbered in route order, joined by the route, with other
+/// landmarks of the guide in the frame as small grey dots.
+pub fn city_map(
+    base: &BaseMap,
+    font: &str,
+    source: &str,
+    stops: &[Stop],
+    others: &[Place],
+) -> DrawnMap {
+    let points: Vec<LonLat> = stops.iter().map(|s| s.at).collect();
+    let frame = Frame::fit(&points, 0.16, 2.2, (0.62, 1.05));
+    let mut map = MapSvg::new(frame, font, source);
+    map.base(base);
+    map.line(&points, palette::ACCENT, 0.5, Some("1.4 1"));
+    map.legend_entry(LegendSymbol::Numbered, "Stop, in route order");
+    map.legend_entry(
+        LegendSymbol::Line(palette::ACCENT, 0.5, Some("1.4 1")),
+        "Route (straight lines between stops)",
+    );
+    let mut markers = Vec::new();
+    let mut dots = Vec::new();
+    for other in others {
+        let (x, y) = map.frame.point(other.at);
+        if (3.0..=map.frame.width - 3.0).contains(&x) && (3.0..=map.frame.height - 3.0).contains(&y)
+        {
+            dots.push((map.dot(other.at, 0.8, palette::MUTED), other));
+        }
+    }
+    if !dots.is_empty() {
+        map.legend_entry(
+            LegendSymbol::Dot(palette::MUTED),
+            "Other landmark in this guide",
+        );
+    }
+    let mut numbered = Vec::new();
+    for stop in stops {
+        numbered.push((map.numbered(stop.at, stop.number), stop));
+        markers.push(stop.name.clone());
+    }
+    map.reserve_furniture();
+    for ((x, y), stop) in numbered {
+        map.label(x, y, 2.3, &stop.name, LABEL_SIZE, false);
+    }
+    for ((x, y), other) in dots {
+        map.label(x, y, 0.8, &other.name, SMALL_SIZE, false);
+    }
+    map.finish(markers)
+}

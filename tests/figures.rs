@@ -1,0 +1,257 @@
+//! Maps and charts drawn from the data: projection, placement of labels, content of the
+//! SVGs, and the figures in the real PDF.
+
+mod common;
+
+use std::collections::HashSet;
+
+use guidebook::figures::{self, FigureKind, Figures};
+use guidebook::geo::{Lambert, LonLat, distance_km};
+use guidebook::load::load_book;
+use guidebook::maps::Frame;
+use guidebook::model::Book;
+
+use common::*;
+
+fn book() -> Book {
+    load_book(&repo()).expect("the default book loads")
+}
+
+fn all_figures(book: &Book) -> Figures {
+    figures::build(&repo(), book, figures::DEFAULT_FONT).expect("figures are drawn")
+}
+
+#[test]
+fn projection_round_trips_and_keeps_known_directions() {
+    let p = Lambert::east_asia();
+    for lat in (15..=58).step_by(7) {
+        for lon in (70..=145).step_by(9) {
+            let (x, y) = p.forward(LonLat::new(lon as f64, lat as f64));
+            let back = p.inverse(x, y);
+            assert!(
+                (back.lon - lon as f64).abs() < 1e-8 && (back.lat - lat as f64).abs() < 1e-8,
+                "{lon},{lat} came back as {back:?}"
+            );
+        }
+    }
+    let beijing = LonLat::new(116.39, 39.91);
+    let harbin = LonLat::new(126.63, 45.75);
+    let shanghai = LonLat::new(121.47, 31.23);
+    let frame = Frame::fit(&[beijing, harbin, shanghai], 0.1, 0.0, (0.6, 1.2));
+    let (bx, by) = frame.point(beijing);
+    let (hx, hy) = frame.point(harbin);
+    let (sx, sy) = frame.point(shanghai);
+    // SVG y grows downwards: Harbin lies north-east of Beijing, Shanghai south-east.
+    assert!(hx > bx && hy < by, "Harbin must be north-east of Beijing");
+    assert!(sx > bx && sy > by, "Shanghai must be south-east of Beijing");
+    // Beijing–Harbin is about 1,050 km along the great circle.
+    let d = distance_km(beijing, harbin);
+    assert!((1000.0..1100.0).contains(&d), "Beijing–Harbin {d} km");
+}
+
+#[test]
+fn distances_along_the_railway_match_great_circles() {
+    let book = book();
+    let (railways, _) = book
+        .railways
+        .as_ref()
+        .expect("chapters/railways.toml exists");
+    let p = Lambert::east_asia();
+    let mut checked = 0;
+    for line in &railways.lines {
+        for pair in line.stations.windows(2) {
+            let a = LonLat::new(*pair[0].lon.get_ref(), *pair[0].lat.get_ref());
+            let b = LonLat::new(*pair[1].lon.get_ref(), *pair[1].lat.get_ref());
+            let (ax, ay) = p.forward(a);
+            let (bx, by) = p.forward(b);
+            let mid_lat = (a.lat + b.lat) / 2.0;
+            let on_map = ((bx - ax).powi(2) + (by - ay).powi(2)).sqrt() / p.scale_factor(mid_lat);
+            let true_km = distance_km(a, b);
+            assert!(
+                (on_map - true_km).abs() / true_km < 0.03,
+                "{} – {}: {on_map:.1} km on the map, {true_km:.1} km on the globe",
+                pair[0].name,
+                pair[1].name
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 20);
+    // Harbin to Manzhouli is about 800 km as the crow flies (the line is 935 km long).
+    let western = railways
+        .lines
+        .iter()
+        .find(|l| l.id.get_ref() == "cer-western")
+        .unwrap();
+    let ends = (
+        western.stations.first().unwrap(),
+        western.stations.last().unwrap(),
+    );
+    let d = distance_km(
+        LonLat::new(*ends.0.lon.get_ref(), *ends.0.lat.get_ref()),
+        LonLat::new(*ends.1.lon.get_ref(), *ends.1.lat.get_ref()),
+    );
+    assert!((740.0..860.0).contains(&d), "Manzhouli–Harbin {d} km");
+}
+
+#[test]
+fn overview_map_marks_every_city_with_landmarks() {
+    let book = book();
+    let figures = all_figures(&book);
+    let overview = figures.get("map-overview").expect("an overview map");
+    let cities: HashSet<&str> = book.landmarks.iter().map(|l| l.city.as_str()).collect();
+    for city in &cities {
+        assert!(
+            overview.markers.iter().any(|m| m == city),
+            "{city} has no marker on the overview map"
+        );
+        assert!(
+            overview
+                .svg
+                .contains(&format!(">{}<", guidebook::maps::xml(city))),
+            "{city} is not labelled"
+        );
+    }
+    let circles = overview.svg.matches("<circle").count();
+    assert!(
+        circles >= cities.len(),
+        "{circles} markers for {} cities",
+        cities.len()
+    );
+}
+
+#[test]
+fn no_two_labels_overlap_on_any_map() {
+    let book = book();
+    let figures = all_figures(&book);
+    let maps: Vec<_> = figures
+        .list
+        .iter()
+        .filter(|f| f.kind == FigureKind::Map)
+        .collect();
+    assert!(maps.len() >= 10, "only {} maps", maps.len());
+    for map in maps {
+        assert!(!map.labels.is_empty(), "{} has no labels", map.id);
+        for (i, a) in map.labels.iter().enumerate() {
+            for b in &map.labels[i + 1..] {
+                assert!(!a.overlaps(b), "{}: labels {a:?} and {b:?} overlap", map.id);
+            }
+        }
+        for furniture in ["Natural Earth", ">N<", ">0<"] {
+            assert!(map.svg.contains(furniture), "{} lacks {furniture}", map.id);
+        }
+        assert!(
+            map.svg.contains(" km<") || map.svg.contains(" m<"),
+            "{} has no scale bar",
+            map.id
+        );
+    }
+}
+
+#[test]
+fn every_itinerary_has_a_city_map_with_numbered_stops() {
+    let book = book();
+    let figures = all_figures(&book);
+    for chapter in book.chapters() {
+        for (index, itinerary) in chapter.meta.itineraries.iter().enumerate() {
+            let id = figures
+                .itinerary_maps
+                .get(&(chapter.slug.clone(), index))
+                .unwrap_or_else(|| panic!("no map for {}", itinerary.title));
+            let map = figures.get(id).unwrap();
+            assert_eq!(map.markers.len(), itinerary.stops.len(), "{id}");
+            for n in 1..=itinerary.stops.len() {
+                assert!(
+                    map.svg.contains(&format!(">{n}</text>")),
+                    "{id} lacks stop {n}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn figures_for_the_epub_have_captions_and_alt_text() {
+    let book = book();
+    let list = figures::for_epub(&repo(), &book).unwrap();
+    let ids: HashSet<&str> = list.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(ids.len(), list.len(), "figure ids are unique");
+    for (id, svg, caption, alt) in &list {
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"), "{id}");
+        assert!(!caption.is_empty() && alt.len() > 40, "{id}: {alt}");
+        assert!(svg.contains("font-family=\"Noto Sans\""), "{id}");
+    }
+    for id in [
+        "chart-projects-sectors",
+        "chart-landmark-status",
+        "chart-timeline",
+        "map-railways",
+    ] {
+        assert!(ids.contains(id), "{id} missing");
+    }
+    let sectors = list
+        .iter()
+        .find(|f| f.0 == "chart-projects-sectors")
+        .unwrap();
+    assert!(sectors.3.contains("Energy 52") && sectors.3.contains("Defence industry 44"));
+}
+
+#[test]
+fn the_pdf_numbers_and_lists_every_figure() {
+    let book = book();
+    let figures = all_figures(&book);
+    let out = tempfile::tempdir().unwrap();
+    let output = guidebook(&repo(), &["build", "--out", out.path().to_str().unwrap()]);
+    assert_success(&output);
+    // Typst joins the supplement and the number with a no-break space.
+    let text = pdf_text(&out.path().join("friendship-years-screen.pdf")).replace('\u{a0}', " ");
+    let maps = figures
+        .list
+        .iter()
+        .filter(|f| f.kind == FigureKind::Map)
+        .count();
+    let charts = figures.list.len() - maps;
+    // Each caption appears twice: under the figure and in the list of maps or figures.
+    for n in 1..=maps {
+        assert!(text.contains(&format!("Map {n}:")), "no caption Map {n}");
+    }
+    assert!(
+        !text.contains(&format!("Map {}:", maps + 1)),
+        "more maps than figures drawn"
+    );
+    for n in 1..=charts {
+        assert!(
+            text.contains(&format!("Figure {n}:")),
+            "no caption Figure {n}"
+        );
+    }
+    assert!(!text.contains(&format!("Figure {}:", charts + 1)));
+    for figure in &figures.list {
+        let words: String = figure
+            .caption
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            text.matches(&words).count() >= 2,
+            "{}: caption not found twice",
+            figure.id
+        );
+    }
+}
+
+#[test]
+fn an_unknown_figure_in_front_matter_is_located() {
+    let fixture = Fixture::new();
+    let chapter = fixture.read("chapters/01-harbin.md");
+    let chapter = chapter.replacen("+++\n", "+++\nfigures = [\"map-nowhere\"]\n", 1);
+    fixture.write("chapters/01-harbin.md", &chapter);
+    let output = fixture.build();
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(
+        err.contains("chapters/01-harbin.md:2:") && err.contains("unknown figure `map-nowhere`"),
+        "{err}"
+    );
+}
