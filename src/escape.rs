@@ -1,4 +1,5 @@
-//! Escaping of content values into Typst markup and string literals: the security boundary.
+//! Escaping of content values into Typst markup, Typst string literals and XML text: the
+//! security boundary.
 
 /// Escape text so that Typst markup shows it literally and nothing in it is interpreted.
 ///
@@ -45,6 +46,33 @@ pub fn string_literal(text: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// Whether XML 1.0 allows a character in a document (and it is not a discouraged control).
+pub fn xml_allowed(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r') || (!c.is_control() && !matches!(c, '\u{FFFE}' | '\u{FFFF}'))
+}
+
+/// Escape text for XML content and attribute values; characters XML forbids are dropped.
+pub fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if xml_allowed(c) => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Drop the characters XML forbids from text that is already escaped.
+pub fn xml_clean(text: &str) -> String {
+    text.chars().filter(|&c| xml_allowed(c)).collect()
 }
 
 #[cfg(test)]
@@ -126,6 +154,12 @@ mod tests {
         ] {
             assert_eq!(round_trip(input), Ok(expected(input)), "{input:?}");
         }
+    }
+
+    #[test]
+    fn xml_text_is_escaped_and_cleaned() {
+        assert_eq!(xml("<a href=\"x\">&'\u{0}\u{7}\u{FFFE}ok</a>"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;ok&lt;/a&gt;");
+        assert_eq!(xml("中文\tРусский\n"), "中文\tРусский\n");
     }
 
     proptest::proptest! {

@@ -5,6 +5,8 @@
 //! generated Typst to the embedded compiler, and [`pdf`] exports the pages.
 
 pub mod diagnostics;
+pub mod epub;
+pub mod citations;
 pub mod edition;
 pub mod escape;
 pub mod load;

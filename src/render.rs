@@ -38,20 +38,12 @@ pub fn render_edition(
         .chapters()
         .filter(|c| !edition.exclude.contains(&c.slug))
         .collect();
-    let targets = targets(book, &included);
+    let targets = targets(book, &included, &[]);
     let mut converter = Converter::new(&targets, root);
-    let mut chapter_number = 0;
-    let mut numbers = HashMap::new();
-    for part in &book.parts {
-        for chapter in &part.chapters {
-            if !edition.exclude.contains(&chapter.slug) {
-                chapter_number += 1;
-                numbers.insert(chapter.slug.clone(), chapter_number);
-            }
-        }
-    }
-
-    let book_view = BookView::new(book, date);
+    let views = views(book, &included, &mut converter, date, &|slug| {
+        format!("/gen/chapters/{slug}.typ")
+    });
+    let book_view = &views.book;
     // Palette entries are Typst colour expressions checked by `edition::parse_colour`.
     let palette: BTreeMap<String, Value> = edition
         .palette
@@ -79,38 +71,109 @@ pub fn render_edition(
         }
     };
 
-    let mut chapter_refs = HashMap::new();
-    for chapter in &included {
-        let view = ChapterView::new(
-            chapter,
-            numbers.get(&chapter.slug).copied(),
-            book,
-            &mut converter,
-        );
-        let path = format!("/gen/chapters/{}.typ", chapter.slug);
-        chapter_refs.insert(
-            chapter.slug.clone(),
-            ChapterRef {
-                slug: chapter.slug.clone(),
-                title: chapter.meta.title.clone(),
-                path: path.clone(),
-                number: view.number,
-            },
-        );
-        let context = minijinja::context! { book => &book_view, edition => &edition_view, chapter => Value::from_serialize(&view) };
+    for (chapter, (reference, view)) in included.iter().zip(&views.chapters) {
+        let context = minijinja::context! { book => book_view, edition => &edition_view, chapter => Value::from_serialize(view) };
         render(
             "chapter.typ",
-            path,
+            reference.path.clone(),
             chapter.file.name.clone(),
             context,
             &mut files,
         );
     }
 
-    let front: Vec<&ChapterRef> = book
+    let context = minijinja::context! {
+        book => book_view,
+        edition => &edition_view,
+        front => &views.front,
+        parts => &views.parts,
+        timeline => &views.timeline,
+        glossary => &views.glossary,
+        back_matter => &edition.back_matter,
+    };
+    render(
+        "style.typ",
+        "/gen/style.typ".into(),
+        "the edition's style".into(),
+        context.clone(),
+        &mut files,
+    );
+    render(
+        "book.typ",
+        MAIN.into(),
+        "the book".into(),
+        context,
+        &mut files,
+    );
+
+    diagnostics.extend(converter.take_diagnostics());
+    if diagnostics
+        .iter()
+        .any(|d| d.severity == crate::diagnostics::Severity::Error)
+    {
+        return Err(Error::from(diagnostics));
+    }
+    Ok(Generated {
+        files,
+        origins,
+        warnings: diagnostics,
+    })
+}
+
+/// Everything the templates show, built once from the book with a converter that writes
+/// the output's language (Typst or XHTML).
+pub(crate) struct Views {
+    pub book: BookView,
+    /// Each included chapter, in reading order.
+    pub chapters: Vec<(ChapterRef, ChapterView)>,
+    pub front: Vec<ChapterRef>,
+    pub parts: Vec<PartView>,
+    pub timeline: Vec<EventView>,
+    pub glossary: Vec<Value>,
+}
+
+/// Build the views of the `included` chapters, the parts, the timeline and the glossary.
+/// `path_of` names the generated file of a chapter from its slug.
+pub(crate) fn views(
+    book: &Book,
+    included: &[&Chapter],
+    converter: &mut Converter<'_>,
+    date: &BookDate,
+    path_of: &dyn Fn(&str) -> String,
+) -> Views {
+    let mut chapter_number = 0;
+    let mut numbers = HashMap::new();
+    for part in &book.parts {
+        for chapter in &part.chapters {
+            if included.iter().any(|c| c.slug == chapter.slug) {
+                chapter_number += 1;
+                numbers.insert(chapter.slug.clone(), chapter_number);
+            }
+        }
+    }
+    let mut chapters = Vec::new();
+    let mut chapter_refs = HashMap::new();
+    for chapter in included {
+        converter.restart_notes();
+        let view = ChapterView::new(
+            chapter,
+            numbers.get(&chapter.slug).copied(),
+            book,
+            converter,
+        );
+        let reference = ChapterRef {
+            slug: chapter.slug.clone(),
+            title: chapter.meta.title.clone(),
+            path: path_of(&chapter.slug),
+            number: view.number,
+        };
+        chapter_refs.insert(chapter.slug.clone(), reference.clone());
+        chapters.push((reference, view));
+    }
+    let front: Vec<ChapterRef> = book
         .front
         .iter()
-        .filter_map(|c| chapter_refs.get(&c.slug))
+        .filter_map(|c| chapter_refs.get(&c.slug).cloned())
         .collect();
     let parts: Vec<PartView> = book
         .parts
@@ -129,7 +192,7 @@ pub fn render_edition(
         })
         .filter(|p| !p.chapters.is_empty())
         .collect();
-
+    converter.restart_notes();
     let timeline: Vec<EventView> = book
         .events
         .iter()
@@ -138,11 +201,12 @@ pub fn render_edition(
             year: event.date.get_ref().chars().take(4).collect(),
             title: event.title.clone(),
             text: markup(
-                &mut converter,
+                converter,
                 event.text.get_ref(),
                 &book.timeline_file,
                 event.text.span().start,
             ),
+            cites: cites(converter, &event.sources),
             sources: event.sources.iter().map(|s| s.get_ref().clone()).collect(),
         })
         .collect();
@@ -152,47 +216,25 @@ pub fn render_edition(
         .into_iter()
         .map(|t| minijinja::context! { en => &t.en, zh => &t.zh, pinyin => &t.pinyin, ru => &t.ru, note => &t.note })
         .collect();
-
-    let context = minijinja::context! {
-        book => &book_view,
-        edition => &edition_view,
-        front => front,
-        parts => parts,
-        timeline => timeline,
-        glossary => glossary,
-        back_matter => &edition.back_matter,
-    };
-    render(
-        "style.typ",
-        "/gen/style.typ".into(),
-        "the edition's style".into(),
-        context.clone(),
-        &mut files,
-    );
-    render(
-        "book.typ",
-        MAIN.into(),
-        "the book".into(),
-        context,
-        &mut files,
-    );
-
-    diagnostics.extend(converter.sink.diagnostics);
-    if diagnostics
-        .iter()
-        .any(|d| d.severity == crate::diagnostics::Severity::Error)
-    {
-        return Err(Error::from(diagnostics));
+    Views {
+        book: BookView::new(book, date),
+        chapters,
+        front,
+        parts,
+        timeline,
+        glossary,
     }
-    Ok(Generated {
-        files,
-        origins,
-        warnings: diagnostics,
-    })
+}
+
+/// Citations of a list of bibliography keys, pre-written in the converter's language.
+fn cites(converter: &mut Converter<'_>, keys: &[toml::Spanned<String>]) -> Vec<Value> {
+    keys.iter()
+        .map(|k| Value::from_safe_string(converter.cite(k.get_ref())))
+        .collect()
 }
 
 /// Link targets known in the data and printed in this edition.
-fn targets(book: &Book, included: &[&Chapter]) -> Targets {
+pub(crate) fn targets(book: &Book, included: &[&Chapter], figures: &[String]) -> Targets {
     let mut targets = Targets::default();
     let all_landmarks: HashSet<String> = book
         .landmarks
@@ -211,8 +253,9 @@ fn targets(book: &Book, included: &[&Chapter]) -> Targets {
     targets
         .printed
         .insert("chapter", included.iter().map(|c| c.slug.clone()).collect());
-    targets.known.insert("figure", HashSet::new());
-    targets.printed.insert("figure", HashSet::new());
+    let figures: HashSet<String> = figures.iter().cloned().collect();
+    targets.known.insert("figure", figures.clone());
+    targets.printed.insert("figure", figures);
     let keys: HashSet<String> = book
         .bibliography
         .iter()
@@ -228,7 +271,7 @@ fn markup(converter: &mut Converter<'_>, text: &str, file: &SourceFile, offset: 
     // A TOML multi-line string starts after its opening quotes and a newline; the span
     // covers the quotes, so point at the first content line.
     let offset = offset + leading_quote_len(&file.text[offset.min(file.text.len())..]);
-    Value::from_safe_string(converter.to_typst(text, Origin { file, offset }))
+    Value::from_safe_string(converter.convert(text, Origin { file, offset }))
 }
 
 fn leading_quote_len(rest: &str) -> usize {
@@ -252,22 +295,22 @@ pub struct BookDate {
 }
 
 #[derive(Debug, Serialize)]
-struct BookView {
-    title: String,
-    subtitle: Option<String>,
-    authors: Vec<String>,
-    authors_line: String,
-    language: String,
-    identifier: String,
-    publisher: String,
-    rights: String,
-    description: String,
-    keywords: Vec<String>,
-    credits: Vec<String>,
-    year: i32,
-    date: String,
-    bibliography: Option<String>,
-    citation_style: String,
+pub(crate) struct BookView {
+    pub(crate) title: String,
+    pub(crate) subtitle: Option<String>,
+    pub(crate) authors: Vec<String>,
+    pub(crate) authors_line: String,
+    pub(crate) language: String,
+    pub(crate) identifier: String,
+    pub(crate) publisher: String,
+    pub(crate) rights: String,
+    pub(crate) description: String,
+    pub(crate) keywords: Vec<String>,
+    pub(crate) credits: Vec<String>,
+    pub(crate) year: i32,
+    pub(crate) date: String,
+    pub(crate) bibliography: Option<String>,
+    pub(crate) citation_style: String,
 }
 
 impl BookView {
@@ -299,37 +342,38 @@ impl BookView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-struct ChapterRef {
-    slug: String,
-    title: String,
-    path: String,
-    number: Option<usize>,
+pub(crate) struct ChapterRef {
+    pub(crate) slug: String,
+    pub(crate) title: String,
+    pub(crate) path: String,
+    pub(crate) number: Option<usize>,
 }
 
 #[derive(Debug, Serialize)]
-struct PartView {
-    number: usize,
-    roman: String,
-    title: String,
-    summary: Option<String>,
-    chapters: Vec<ChapterRef>,
+pub(crate) struct PartView {
+    pub(crate) number: usize,
+    pub(crate) roman: String,
+    pub(crate) title: String,
+    pub(crate) summary: Option<String>,
+    pub(crate) chapters: Vec<ChapterRef>,
 }
 
 #[derive(Debug, Serialize)]
-struct ChapterView {
-    slug: String,
-    label: String,
-    number: Option<usize>,
-    title: String,
-    subtitle: Option<String>,
-    period: Option<String>,
-    summary: Option<String>,
-    body: Value,
-    sidebars: Vec<Value>,
-    quotes: Vec<Value>,
-    landmarks: Vec<LandmarkView>,
-    itineraries: Vec<Value>,
-    sources: Vec<String>,
+pub(crate) struct ChapterView {
+    pub(crate) slug: String,
+    pub(crate) label: String,
+    pub(crate) number: Option<usize>,
+    pub(crate) title: String,
+    pub(crate) subtitle: Option<String>,
+    pub(crate) period: Option<String>,
+    pub(crate) summary: Option<String>,
+    pub(crate) body: Value,
+    pub(crate) sidebars: Vec<Value>,
+    pub(crate) quotes: Vec<Value>,
+    pub(crate) landmarks: Vec<LandmarkView>,
+    pub(crate) itineraries: Vec<Value>,
+    pub(crate) sources: Vec<String>,
+    pub(crate) source_cites: Vec<Value>,
 }
 
 impl ChapterView {
@@ -342,7 +386,7 @@ impl ChapterView {
         let file = &chapter.file;
         let meta = &chapter.meta;
         let in_meta = |offset: usize| offset + chapter.meta_offset;
-        let body = Value::from_safe_string(converter.to_typst(
+        let body = Value::from_safe_string(converter.convert(
             &chapter.body,
             Origin {
                 file,
@@ -369,6 +413,7 @@ impl ChapterView {
                     text => &q.text,
                     attribution => &q.attribution,
                     source => q.source.as_ref().map(|s| s.get_ref().clone()),
+                    cite => q.source.as_ref().map(|s| Value::from_safe_string(converter.cite(s.get_ref()))),
                 }
             })
             .collect();
@@ -426,32 +471,34 @@ impl ChapterView {
             landmarks,
             itineraries,
             sources: meta.sources.iter().map(|s| s.get_ref().clone()).collect(),
+            source_cites: cites(converter, &meta.sources),
         }
     }
 }
 
 #[derive(Debug, Serialize)]
-struct LandmarkView {
-    id: String,
-    label: String,
-    name: String,
-    name_zh: String,
-    pinyin: String,
-    name_ru: Option<String>,
-    city: String,
-    province: String,
-    lat: f64,
-    lon: f64,
-    coordinates: String,
-    precision: crate::model::Precision,
-    built: String,
-    designer: Option<String>,
-    style: String,
-    status: &'static str,
-    address: String,
-    visiting: Value,
-    description: Value,
-    sources: Vec<String>,
+pub(crate) struct LandmarkView {
+    pub(crate) id: String,
+    pub(crate) label: String,
+    pub(crate) name: String,
+    pub(crate) name_zh: String,
+    pub(crate) pinyin: String,
+    pub(crate) name_ru: Option<String>,
+    pub(crate) city: String,
+    pub(crate) province: String,
+    pub(crate) lat: f64,
+    pub(crate) lon: f64,
+    pub(crate) coordinates: String,
+    pub(crate) precision: crate::model::Precision,
+    pub(crate) built: String,
+    pub(crate) designer: Option<String>,
+    pub(crate) style: String,
+    pub(crate) status: &'static str,
+    pub(crate) address: String,
+    pub(crate) visiting: Value,
+    pub(crate) description: Value,
+    pub(crate) sources: Vec<String>,
+    pub(crate) cites: Vec<Value>,
 }
 
 impl LandmarkView {
@@ -496,17 +543,19 @@ impl LandmarkView {
                 l.description.span().start,
             ),
             sources: l.sources.iter().map(|s| s.get_ref().clone()).collect(),
+            cites: cites(converter, &l.sources),
         }
     }
 }
 
 #[derive(Debug, Serialize)]
-struct EventView {
-    date: String,
-    year: String,
-    title: String,
-    text: Value,
-    sources: Vec<String>,
+pub(crate) struct EventView {
+    pub(crate) date: String,
+    pub(crate) year: String,
+    pub(crate) title: String,
+    pub(crate) text: Value,
+    pub(crate) sources: Vec<String>,
+    pub(crate) cites: Vec<Value>,
 }
 
 fn format_km(km: f64) -> String {
