@@ -78,7 +78,13 @@ impl Citations {
         let mut formatted = rendered.citations.iter().map(|c| xhtml(&c.citation));
         let citations = known
             .iter()
-            .map(|&k| if k { formatted.next().unwrap_or_default() } else { String::new() })
+            .map(|&k| {
+                if k {
+                    formatted.next().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
             .collect();
         let bibliography = rendered
             .bibliography
@@ -110,7 +116,10 @@ fn write_children(children: &ElemChildren, out: &mut String) {
             ElemChild::Elem(elem) => write_children(&elem.children, out),
             ElemChild::Markup(markup) => out.push_str(&escape::xml(markup)),
             ElemChild::Link { text, url } if url.starts_with("https://") => {
-                out.push_str(&format!("<a class=\"external\" href=\"{}\">", escape::xml(url)));
+                out.push_str(&format!(
+                    "<a class=\"external\" href=\"{}\">",
+                    escape::xml(url)
+                ));
                 write_formatted(&text.text, &text.formatting, out);
                 out.push_str("</a>");
             }

@@ -158,7 +158,10 @@ mod tests {
 
     #[test]
     fn xml_text_is_escaped_and_cleaned() {
-        assert_eq!(xml("<a href=\"x\">&'\u{0}\u{7}\u{FFFE}ok</a>"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;ok&lt;/a&gt;");
+        assert_eq!(
+            xml("<a href=\"x\">&'\u{0}\u{7}\u{FFFE}ok</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;ok&lt;/a&gt;"
+        );
         assert_eq!(xml("中文\tРусский\n"), "中文\tРусский\n");
     }
 

@@ -4,10 +4,10 @@
 //! [`render`] merges it into an edition's MiniJinja templates, [`world`] hands the
 //! generated Typst to the embedded compiler, and [`pdf`] exports the pages.
 
-pub mod diagnostics;
-pub mod epub;
 pub mod citations;
+pub mod diagnostics;
 pub mod edition;
+pub mod epub;
 pub mod escape;
 pub mod load;
 pub mod markdown;
@@ -66,6 +66,20 @@ impl BuildDate {
                 .unwrap_or(0),
         };
         Ok(Self::from_unix(seconds))
+    }
+
+    /// The build time as `YYYY-MM-DDThh:mm:ssZ` (EPUB `dcterms:modified`).
+    pub fn modified(&self) -> String {
+        let d = &self.datetime;
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            d.year().unwrap_or(1970),
+            d.month().unwrap_or(1),
+            d.day().unwrap_or(1),
+            d.hour().unwrap_or(0),
+            d.minute().unwrap_or(0),
+            d.second().unwrap_or(0)
+        )
     }
 
     /// The date and time of a Unix timestamp, in UTC.
@@ -163,6 +177,22 @@ impl Project {
             pages: document.pages().len(),
             warnings,
         })
+    }
+
+    /// Build the EPUB of the whole book in memory, with generated `figures` (maps, charts).
+    pub fn build_epub(&self, figures: &[epub::Figure]) -> Result<epub::BuiltEpub> {
+        epub::build(
+            &self.root,
+            &self.book,
+            &self.date.book,
+            &self.date.modified(),
+            figures,
+        )
+    }
+
+    /// The file name of the book's EPUB, e.g. `friendship-years.epub`.
+    pub fn epub_name(&self) -> String {
+        format!("{}.epub", self.book.meta.slug)
     }
 
     /// The output file name of an edition.

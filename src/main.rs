@@ -65,22 +65,14 @@ fn build(root: &Path, args: &BuildArgs, format: MessageFormat) -> Result<Vec<Dia
     let project = Project::open(root)?;
     let mut warnings = project.book.warnings.clone();
     let mut failures = Vec::new();
+    let mut epub_wanted = false;
     for name in selected(&project, &args.select)? {
         let started = Instant::now();
-        match build_edition(&project, &name, args) {
+        match build_edition(&project, &name, args, &mut epub_wanted) {
             Ok((written, edition_warnings)) => {
                 diagnostics::emit(&edition_warnings, format);
                 for file in written {
-                    let pages = file
-                        .pages
-                        .map(|p| format!("{p} pages, "))
-                        .unwrap_or_default();
-                    println!(
-                        "wrote {} ({pages}{}, {:.1} s)",
-                        file.path.display(),
-                        human_size(file.bytes),
-                        started.elapsed().as_secs_f64()
-                    );
+                    report(&file, started);
                 }
             }
             Err(error) => {
@@ -92,6 +84,26 @@ fn build(root: &Path, args: &BuildArgs, format: MessageFormat) -> Result<Vec<Dia
             }
         }
     }
+    if epub_wanted {
+        // One EPUB for the whole book, however many editions asked for it.
+        let started = Instant::now();
+        match project.build_epub(&[]) {
+            Ok(built) => {
+                diagnostics::emit(&built.warnings, format);
+                let path = args.out.join(project.epub_name());
+                guidebook::write_atomic(&path, &built.bytes)?;
+                report(
+                    &Written {
+                        path,
+                        pages: None,
+                        bytes: built.bytes.len() as u64,
+                    },
+                    started,
+                );
+            }
+            Err(error) => failures.extend(error.diagnostics),
+        }
+    }
     if failures.is_empty() {
         Ok(std::mem::take(&mut warnings))
     } else {
@@ -100,10 +112,26 @@ fn build(root: &Path, args: &BuildArgs, format: MessageFormat) -> Result<Vec<Dia
     }
 }
 
+/// Print one written file with its size and the time it took.
+fn report(file: &Written, started: Instant) {
+    let pages = file
+        .pages
+        .map(|p| format!("{p} pages, "))
+        .unwrap_or_default();
+    println!(
+        "wrote {} ({pages}{}, {:.1} s)",
+        file.path.display(),
+        human_size(file.bytes),
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// Build an edition's PDFs; an EPUB request is noted in `epub_wanted` and built once after.
 fn build_edition(
     project: &Project,
     name: &str,
     args: &BuildArgs,
+    epub_wanted: &mut bool,
 ) -> Result<(Vec<Written>, Vec<Diagnostic>)> {
     let edition = project.edition(name)?;
     let formats: Vec<Format> = match args.format {
@@ -144,11 +172,7 @@ fn build_edition(
                     bytes: built.bytes.len() as u64,
                 });
             }
-            Format::Epub => {
-                return Err(Error::msg(
-                    "EPUB output is not available in this version of guidebook",
-                ));
-            }
+            Format::Epub => *epub_wanted = true,
         }
     }
     Ok((written, warnings))

@@ -252,7 +252,8 @@ fn walk(
 impl Resolver<'_> {
     fn error(&mut self, message: impl Into<String>, origin: Origin<'_>, range: &Range<usize>) {
         let at = origin.offset + range.start..origin.offset + range.end;
-        self.sink.push(Diagnostic::error(message).at(origin.file, at));
+        self.sink
+            .push(Diagnostic::error(message).at(origin.file, at));
     }
 
     fn render(
@@ -904,7 +905,10 @@ pub fn image_path(root: &Path, dest: &str) -> Result<String, String> {
             "image `{dest}` must be PNG, JPEG, GIF, SVG or WebP"
         ));
     }
-    if dest.chars().any(|c| !(c.is_ascii_alphanumeric() || "/-_.".contains(c))) {
+    if dest
+        .chars()
+        .any(|c| !(c.is_ascii_alphanumeric() || "/-_.".contains(c)))
+    {
         return Err(format!(
             "image file name `{dest}` may use only ASCII letters, digits, `-`, `_` and `.`"
         ));
