@@ -30,7 +30,8 @@ pub enum Command {
     /// Without --edition or --all, builds the default edition named in chapters/book.toml.
     /// Each file is written atomically: a failed build leaves earlier outputs untouched.
     Build(BuildArgs),
-    /// Check content, references, templates and editions without compiling a PDF.
+    /// Check content, references, templates and editions without compiling a PDF (the EPUB
+    /// of editions that output one is built in memory).
     Check(SelectArgs),
     /// List the editions under layouts/ with their page size and outputs.
     Editions,

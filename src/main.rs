@@ -182,12 +182,25 @@ fn check(root: &Path, select: &SelectArgs) -> Result<Vec<Diagnostic>> {
     let project = Project::open(root)?;
     let mut warnings = project.book.warnings.clone();
     let mut errors = Vec::new();
+    let mut epub_wanted = false;
     for name in selected(&project, select)? {
-        match project
-            .edition(&name)
-            .and_then(|edition| project.render(&edition))
-        {
+        let edition = match project.edition(&name) {
+            Ok(edition) => edition,
+            Err(error) => {
+                errors.extend(error.diagnostics);
+                continue;
+            }
+        };
+        epub_wanted |= edition.outputs.iter().any(|o| o == "epub");
+        match project.render(&edition) {
             Ok(generated) => warnings.extend(generated.warnings),
+            Err(error) => errors.extend(error.diagnostics),
+        }
+    }
+    if epub_wanted {
+        // The EPUB has no compile step: building it in memory is the check.
+        match project.build_epub(&[]) {
+            Ok(built) => warnings.extend(built.warnings),
             Err(error) => errors.extend(error.diagnostics),
         }
     }

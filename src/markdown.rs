@@ -925,3 +925,63 @@ pub fn image_path(root: &Path, dest: &str) -> Result<String, String> {
     }
     Ok(format!("/chapters/{dest}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn xhtml(markdown: &str) -> String {
+        let targets = Targets::default();
+        let root = std::env::temp_dir();
+        let mut converter = Converter::xhtml(&targets, &root, HashMap::new());
+        let file = SourceFile::new("test.md", markdown.to_string());
+        let body = converter.convert(
+            markdown,
+            Origin {
+                file: &file,
+                offset: 0,
+            },
+        );
+        fill_citations(&body, &[])
+    }
+
+    fn well_formed(body: &str) -> bool {
+        let document = format!(
+            "<div xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\">{body}</div>"
+        );
+        roxmltree::Document::parse(&document).is_ok()
+    }
+
+    #[test]
+    fn footnotes_become_epub_notes_with_back_links() {
+        let out = xhtml("Text.[^a]\n\n[^a]: The *note*.\n");
+        assert!(out.contains("epub:type=\"noteref\""), "{out}");
+        assert!(
+            out.contains("<aside class=\"footnote\" epub:type=\"footnote\""),
+            "{out}"
+        );
+        assert!(out.contains("href=\"#noteref-1\""), "{out}");
+        assert!(well_formed(&out), "{out}");
+    }
+
+    #[test]
+    fn hostile_text_stays_text_in_xhtml() {
+        let out = xhtml("<script>alert(1)</script> & \"quotes\" ]]> \u{7}");
+        assert!(!out.contains("<script"), "{out}");
+        assert!(well_formed(&out), "{out}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_markdown_gives_well_formed_xhtml(input in "\\PC*") {
+            let out = xhtml(&input);
+            proptest::prop_assert!(well_formed(&out), "{:?} -> {:?}", input, out);
+        }
+
+        #[test]
+        fn markdown_syntax_gives_well_formed_xhtml(input in "([-*_#>`|\\[\\]()!:^ \\n<&a1.]){0,80}") {
+            let out = xhtml(&input);
+            proptest::prop_assert!(well_formed(&out), "{:?} -> {:?}", input, out);
+        }
+    }
+}
