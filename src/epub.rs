@@ -139,6 +139,7 @@ pub fn build(
     let targets = render::targets(book, &included, &figure_ids);
     let mut converter = Converter::xhtml(&targets, root, hrefs(book, &included, figures));
     let views = render::views(book, &included, &mut converter, date, &chapter_href);
+    let has_notes = converter.notes() > 0;
     let (cites, images) = converter
         .xhtml_state()
         .map(|x| (x.cites.clone(), x.images.clone()))
@@ -370,7 +371,7 @@ pub fn build(
         })
         .collect();
     let spine = package.spine.clone();
-    let accessibility = accessibility(has_visuals, !views.glossary.is_empty());
+    let accessibility = accessibility(has_visuals, has_notes, !views.glossary.is_empty());
     let opf = package.render(
         "package.opf",
         common(minijinja::context! {
@@ -433,7 +434,7 @@ fn hrefs(
 }
 
 /// EPUB Accessibility 1.1 metadata derived from what the book holds.
-fn accessibility(has_visuals: bool, has_glossary: bool) -> Value {
+fn accessibility(has_visuals: bool, has_notes: bool, has_glossary: bool) -> Value {
     let mut modes = vec!["textual"];
     let mut sufficient = vec!["textual".to_string()];
     let mut features = vec![
@@ -451,9 +452,14 @@ fn accessibility(has_visuals: bool, has_glossary: bool) -> Value {
         features.push("glossary");
     }
     let summary = format!(
-        "Reflowable text with a navigable table of contents, headings in order, footnotes \
-         as linked notes, and links between chapters, landmark entries and sources. {}Chinese \
-         and Russian names are marked with their language. No flashing, motion or sound.",
+        "Reflowable text with a navigable table of contents, headings in order, {}and links \
+         between chapters, landmark entries and sources. {}Chinese and Russian names are \
+         marked with their language. No flashing, motion or sound.",
+        if has_notes {
+            "footnotes as linked notes, "
+        } else {
+            ""
+        },
         if has_visuals {
             "Every image has a text alternative and a caption. "
         } else {

@@ -204,6 +204,11 @@ impl<'a> Converter<'a> {
         out
     }
 
+    /// How many notes the XHTML written so far holds.
+    pub fn notes(&self) -> usize {
+        self.xhtml.as_ref().map_or(0, |x| x.note_id)
+    }
+
     /// XHTML output so far: the citations made and the images used.
     pub fn xhtml_state(&self) -> Option<&Xhtml> {
         self.xhtml.as_ref()
