@@ -232,13 +232,28 @@ pub fn build(
         };
         for chapter in &part.chapters {
             chapter_page(&mut package, &chapter.slug);
+            let href = chapter_href(&chapter.slug);
+            // Landmark entries are what a traveller looks up: they get their own toc lines.
+            let landmarks = chapter_views
+                .get(chapter.slug.as_str())
+                .map(|view| {
+                    view.landmarks
+                        .iter()
+                        .map(|l| TocEntry {
+                            title: l.name.clone(),
+                            href: format!("{href}#{}", l.label),
+                            children: vec![],
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
             entry.children.push(TocEntry {
                 title: match chapter.number {
                     Some(n) => format!("{n}. {}", chapter.title),
                     None => chapter.title.clone(),
                 },
-                href: chapter_href(&chapter.slug),
-                children: vec![],
+                href,
+                children: landmarks,
             });
         }
         toc.push(entry);

@@ -495,6 +495,26 @@ impl Resolver<'_> {
                 );
                 Link::Plain
             }
+            "https" if !target.starts_with("//") || target.len() <= 2 => {
+                self.error(
+                    format!("link `{dest}` is not a web address: write https://host/path"),
+                    origin,
+                    range,
+                );
+                Link::Plain
+            }
+            "https"
+                if dest
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || "\"<>\\^`{|}".contains(c)) =>
+            {
+                self.error(
+                    format!("link `{dest}` has characters a web address cannot hold; percent-encode them"),
+                    origin,
+                    range,
+                );
+                Link::Plain
+            }
             "https" => Link::Url(dest.to_string()),
             _ => {
                 self.error(

@@ -358,3 +358,37 @@ fn images_without_alt_text_remote_or_outside_the_book_are_located_errors() {
         assert!(!out.join("fixture.epub").exists());
     }
 }
+
+#[test]
+fn links_that_are_not_internal_or_https_are_located_errors() {
+    for (markdown, message) in [
+        ("[x](http://example.org/)", "scheme `http:` are not allowed"),
+        (
+            "[x](javascript:alert(1))",
+            "scheme `javascript:` are not allowed",
+        ),
+        ("[x](https:relative)", "is not a web address"),
+        (
+            "[x](<https://example.org/a b>)",
+            "characters a web address cannot hold",
+        ),
+        ("[x](landmark:nowhere)", "unknown landmark `nowhere`"),
+        ("[x](cite:nobody)", "unknown bibliography key `nobody`"),
+    ] {
+        let fixture = Fixture::new();
+        fixture.write("chapters/01-harbin.md", &format!("{CHAPTER}\n{markdown}\n"));
+        let out = fixture.root().join("out");
+        let output = guidebook(
+            fixture.root(),
+            &["build", "--format", "epub", "--out", out.to_str().unwrap()],
+        );
+        assert!(!output.status.success(), "{markdown} was accepted");
+        let line = CHAPTER.lines().count() + 2;
+        let errors = stderr(&output);
+        assert!(
+            errors.contains(&format!("chapters/01-harbin.md:{line}:1:"))
+                && errors.contains(message),
+            "{markdown}: {errors}"
+        );
+    }
+}
