@@ -427,3 +427,28 @@ fn links_that_are_not_internal_or_https_are_located_errors() {
         );
     }
 }
+
+#[test]
+fn epub_template_mistakes_are_located_and_escape_hatches_refused() {
+    for (template, message) in [
+        (
+            "<p>{{ chapter.nothing.here }}</p>",
+            "layouts/epub/chapter.xhtml:1:",
+        ),
+        ("<p>{{ chapter.title | safe }}</p>", "`safe` filter"),
+        (
+            "{% autoescape false %}{{ chapter.title }}{% endautoescape %}",
+            "autoescape",
+        ),
+    ] {
+        let fixture = Fixture::new();
+        fixture.write("layouts/epub/chapter.xhtml", template);
+        let output = guidebook(fixture.root(), &["check"]);
+        assert!(!output.status.success(), "{template} was accepted");
+        let errors = stderr(&output);
+        assert!(
+            errors.contains("layouts/epub/chapter.xhtml") && errors.contains(message),
+            "{template}: {errors}"
+        );
+    }
+}
