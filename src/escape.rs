@@ -70,6 +70,27 @@ pub fn xml(text: &str) -> String {
     out
 }
 
+/// Straight quotes to typographic ones, as Typst's smart quotes set them in the PDF: a
+/// quote after a space, an opening bracket or a dash opens, any other closes (so `'` after
+/// a letter is an apostrophe).
+pub fn smart_quotes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut previous: Option<char> = None;
+    for c in text.chars() {
+        let opens = previous
+            .is_none_or(|p| p.is_whitespace() || "([{<\u{2010}\u{2013}\u{2014}-/".contains(p));
+        out.push(match (c, opens) {
+            ('"', true) => '\u{201C}',
+            ('"', false) => '\u{201D}',
+            ('\'', true) => '\u{2018}',
+            ('\'', false) => '\u{2019}',
+            (c, _) => c,
+        });
+        previous = Some(c);
+    }
+    out
+}
+
 /// Drop the characters XML forbids from text that is already escaped.
 pub fn xml_clean(text: &str) -> String {
     text.chars().filter(|&c| xml_allowed(c)).collect()
@@ -163,6 +184,14 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;ok&lt;/a&gt;"
         );
         assert_eq!(xml("中文\tРусский\n"), "中文\tРусский\n");
+    }
+
+    #[test]
+    fn quotes_become_typographic() {
+        assert_eq!(
+            smart_quotes(r#"The "eight hundred" and Harbin's 'old' town"#),
+            "The \u{201C}eight hundred\u{201D} and Harbin\u{2019}s \u{2018}old\u{2019} town"
+        );
     }
 
     proptest::proptest! {

@@ -174,7 +174,10 @@ fn format_value(
         AutoEscape::Html => {
             let text = match value.kind() {
                 ValueKind::None | ValueKind::Undefined => String::new(),
-                ValueKind::String => escape::xml(value.as_str().unwrap_or_default()),
+                // Plain text fields get the typographic quotes Typst gives them in the PDF.
+                ValueKind::String => {
+                    escape::xml(&escape::smart_quotes(value.as_str().unwrap_or_default()))
+                }
                 ValueKind::Number | ValueKind::Bool => value.to_string(),
                 kind => {
                     return Err(minijinja::Error::new(
@@ -335,7 +338,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             out,
-            "<p title=\"&lt;b&gt;&quot;&amp;&#39;\">&lt;b&gt;&quot;&amp;&#39;</p>"
+            "<p title=\"&lt;b&gt;\u{201D}&amp;\u{2019}\">&lt;b&gt;\u{201D}&amp;\u{2019}</p>"
         );
     }
 

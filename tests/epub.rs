@@ -223,7 +223,11 @@ fn default_book_epub_is_valid_and_complete() {
                     .collect()
             })
             .unwrap_or_default();
-        assert_eq!(h1, chapter.meta.title, "{name}");
+        assert_eq!(
+            h1,
+            guidebook::escape::smart_quotes(&chapter.meta.title),
+            "{name}"
+        );
         for id in &chapter.meta.landmarks {
             let id = format!("landmark-{}", id.get_ref());
             assert!(
