@@ -205,19 +205,63 @@ impl Project {
     }
 }
 
+/// One kind of file a build writes: a PDF of an edition, or the book's EPUB.
+pub trait Output {
+    /// The file name it is written under, e.g. `friendship-years-screen.pdf`.
+    fn file_name(&self, project: &Project) -> String;
+    /// Build the file in memory.
+    fn build(&self, project: &Project) -> Result<Built>;
+}
+
+/// A file built in memory, not yet written.
+pub struct Built {
+    pub bytes: Vec<u8>,
+    /// Pages of a PDF.
+    pub pages: Option<usize>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// The PDF of an edition.
+pub struct PdfOutput<'a>(pub &'a Edition);
+
+impl Output for PdfOutput<'_> {
+    fn file_name(&self, project: &Project) -> String {
+        project.output_name(&self.0.name, Format::Pdf)
+    }
+
+    fn build(&self, project: &Project) -> Result<Built> {
+        let built = project.build_pdf(self.0)?;
+        Ok(Built {
+            bytes: built.bytes,
+            pages: Some(built.pages),
+            warnings: built.warnings,
+        })
+    }
+}
+
+/// The EPUB of the whole book, with generated figures (maps) when there are any.
+pub struct EpubOutput<'a>(pub &'a [epub::Figure]);
+
+impl Output for EpubOutput<'_> {
+    fn file_name(&self, project: &Project) -> String {
+        project.epub_name()
+    }
+
+    fn build(&self, project: &Project) -> Result<Built> {
+        let built = project.build_epub(self.0)?;
+        Ok(Built {
+            bytes: built.bytes,
+            pages: None,
+            warnings: built.warnings,
+        })
+    }
+}
+
 /// A PDF built in memory, not yet written.
 pub struct BuiltPdf {
     pub bytes: Vec<u8>,
     pub pages: usize,
     pub warnings: Vec<Diagnostic>,
-}
-
-/// A file a build wrote.
-#[derive(Debug, Clone)]
-pub struct Written {
-    pub path: PathBuf,
-    pub pages: Option<usize>,
-    pub bytes: u64,
 }
 
 /// Write a file atomically: a temporary file in the same folder, renamed over the target.

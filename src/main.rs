@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use clap::Parser;
 use guidebook::diagnostics::{self, Diagnostic, Error, MessageFormat, Result};
-use guidebook::{Format, Project, Written};
+use guidebook::{EpubOutput, Format, Output, PdfOutput, Project};
 
 use crate::cli::{BuildArgs, Cli, Command, SelectArgs};
 
@@ -63,76 +63,74 @@ fn selected(project: &Project, select: &SelectArgs) -> Result<Vec<String>> {
 
 fn build(root: &Path, args: &BuildArgs, format: MessageFormat) -> Result<Vec<Diagnostic>> {
     let project = Project::open(root)?;
-    let mut warnings = project.book.warnings.clone();
     let mut failures = Vec::new();
     let mut epub_wanted = false;
     for name in selected(&project, &args.select)? {
-        let started = Instant::now();
-        match build_edition(&project, &name, args, &mut epub_wanted) {
-            Ok((written, edition_warnings)) => {
-                diagnostics::emit(&edition_warnings, format);
-                for file in written {
-                    report(&file, started);
-                }
+        let prefix = |error: Error| -> Vec<Diagnostic> {
+            let mut diagnostics = error.diagnostics;
+            for diagnostic in &mut diagnostics {
+                diagnostic.message = format!("edition `{name}`: {}", diagnostic.message);
             }
+            diagnostics
+        };
+        let (edition, formats) = match prepare_edition(&project, &name, args) {
+            Ok(prepared) => prepared,
             Err(error) => {
-                let mut diagnostics = error.diagnostics;
-                for diagnostic in &mut diagnostics {
-                    diagnostic.message = format!("edition `{name}`: {}", diagnostic.message);
-                }
-                failures.extend(diagnostics);
+                failures.extend(prefix(error));
+                continue;
             }
+        };
+        if formats.contains(&Format::Pdf)
+            && let Err(error) = write_output(&project, &PdfOutput(&edition), args, format)
+        {
+            failures.extend(prefix(error));
         }
+        epub_wanted |= formats.contains(&Format::Epub);
     }
-    if epub_wanted {
-        // One EPUB for the whole book, however many editions asked for it.
-        let started = Instant::now();
-        match project.build_epub(&[]) {
-            Ok(built) => {
-                diagnostics::emit(&built.warnings, format);
-                let path = args.out.join(project.epub_name());
-                guidebook::write_atomic(&path, &built.bytes)?;
-                report(
-                    &Written {
-                        path,
-                        pages: None,
-                        bytes: built.bytes.len() as u64,
-                    },
-                    started,
-                );
-            }
-            Err(error) => failures.extend(error.diagnostics),
-        }
+    // One EPUB for the whole book, however many editions asked for it.
+    if epub_wanted && let Err(error) = write_output(&project, &EpubOutput(&[]), args, format) {
+        failures.extend(error.diagnostics);
     }
+    let warnings = project.book.warnings.clone();
     if failures.is_empty() {
-        Ok(std::mem::take(&mut warnings))
+        Ok(warnings)
     } else {
         failures.extend(warnings);
         Err(Error::from(failures))
     }
 }
 
-/// Print one written file with its size and the time it took.
-fn report(file: &Written, started: Instant) {
-    let pages = file
+/// Build one output, write it atomically, and print what was written and its warnings.
+fn write_output(
+    project: &Project,
+    output: &dyn Output,
+    args: &BuildArgs,
+    format: MessageFormat,
+) -> Result<()> {
+    let started = Instant::now();
+    let built = output.build(project)?;
+    let path = args.out.join(output.file_name(project));
+    guidebook::write_atomic(&path, &built.bytes)?;
+    diagnostics::emit(&built.warnings, format);
+    let pages = built
         .pages
         .map(|p| format!("{p} pages, "))
         .unwrap_or_default();
     println!(
         "wrote {} ({pages}{}, {:.1} s)",
-        file.path.display(),
-        human_size(file.bytes),
+        path.display(),
+        human_size(built.bytes.len() as u64),
         started.elapsed().as_secs_f64()
     );
+    Ok(())
 }
 
-/// Build an edition's PDFs; an EPUB request is noted in `epub_wanted` and built once after.
-fn build_edition(
+/// Resolve an edition and the formats it is built in; emit its Typst sources if asked.
+fn prepare_edition(
     project: &Project,
     name: &str,
     args: &BuildArgs,
-    epub_wanted: &mut bool,
-) -> Result<(Vec<Written>, Vec<Diagnostic>)> {
+) -> Result<(guidebook::edition::Edition, Vec<Format>)> {
     let edition = project.edition(name)?;
     let formats: Vec<Format> = match args.format {
         Some(cli::Format::Pdf) => vec![Format::Pdf],
@@ -149,8 +147,6 @@ fn build_edition(
             })
             .collect(),
     };
-    let mut written = Vec::new();
-    let mut warnings = Vec::new();
     if let Some(dir) = &args.emit_typ {
         // Emit before compiling, so that sources that fail to compile can be inspected.
         let generated = project.render(&edition)?;
@@ -159,23 +155,7 @@ fn build_edition(
             guidebook::write_atomic(&target, text.as_bytes())?;
         }
     }
-    for format in formats {
-        match format {
-            Format::Pdf => {
-                let built = project.build_pdf(&edition)?;
-                let path = args.out.join(project.output_name(name, Format::Pdf));
-                guidebook::write_atomic(&path, &built.bytes)?;
-                warnings.extend(built.warnings);
-                written.push(Written {
-                    path,
-                    pages: Some(built.pages),
-                    bytes: built.bytes.len() as u64,
-                });
-            }
-            Format::Epub => *epub_wanted = true,
-        }
-    }
-    Ok((written, warnings))
+    Ok((edition, formats))
 }
 
 fn check(root: &Path, select: &SelectArgs) -> Result<Vec<Diagnostic>> {
