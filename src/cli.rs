@@ -35,7 +35,8 @@ pub enum Command {
     /// Keeps the compiler's state between rebuilds, so that after an edit only what changed
     /// is laid out again. An error is reported and the last good PDF is kept.
     Watch(WatchArgs),
-    /// Check content, references, templates and editions without compiling a PDF.
+    /// Check content, references, templates and editions without compiling a PDF (the EPUB
+    /// of editions that output one is built in memory).
     Check(SelectArgs),
     /// List the editions under layouts/ with their page size and outputs.
     Editions,

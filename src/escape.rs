@@ -1,4 +1,5 @@
-//! Escaping of content values into Typst markup and string literals: the security boundary.
+//! Escaping of content values into Typst markup, Typst string literals and XML text: the
+//! security boundary.
 
 /// Escape text so that Typst markup shows it literally and nothing in it is interpreted.
 ///
@@ -45,6 +46,54 @@ pub fn string_literal(text: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// Whether XML 1.0 allows a character in a document (and it is not a discouraged control).
+pub fn xml_allowed(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r') || (!c.is_control() && !matches!(c, '\u{FFFE}' | '\u{FFFF}'))
+}
+
+/// Escape text for XML content and attribute values; characters XML forbids are dropped.
+pub fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if xml_allowed(c) => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Straight quotes to typographic ones, as Typst's smart quotes set them in the PDF: a
+/// quote after a space, an opening bracket or a dash opens, any other closes (so `'` after
+/// a letter is an apostrophe).
+pub fn smart_quotes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut previous: Option<char> = None;
+    for c in text.chars() {
+        let opens = previous
+            .is_none_or(|p| p.is_whitespace() || "([{<\u{2010}\u{2013}\u{2014}-/".contains(p));
+        out.push(match (c, opens) {
+            ('"', true) => '\u{201C}',
+            ('"', false) => '\u{201D}',
+            ('\'', true) => '\u{2018}',
+            ('\'', false) => '\u{2019}',
+            (c, _) => c,
+        });
+        previous = Some(c);
+    }
+    out
+}
+
+/// Drop the characters XML forbids from text that is already escaped.
+pub fn xml_clean(text: &str) -> String {
+    text.chars().filter(|&c| xml_allowed(c)).collect()
 }
 
 #[cfg(test)]
@@ -126,6 +175,23 @@ mod tests {
         ] {
             assert_eq!(round_trip(input), Ok(expected(input)), "{input:?}");
         }
+    }
+
+    #[test]
+    fn xml_text_is_escaped_and_cleaned() {
+        assert_eq!(
+            xml("<a href=\"x\">&'\u{0}\u{7}\u{FFFE}ok</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;ok&lt;/a&gt;"
+        );
+        assert_eq!(xml("中文\tРусский\n"), "中文\tРусский\n");
+    }
+
+    #[test]
+    fn quotes_become_typographic() {
+        assert_eq!(
+            smart_quotes(r#"The "eight hundred" and Harbin's 'old' town"#),
+            "The \u{201C}eight hundred\u{201D} and Harbin\u{2019}s \u{2018}old\u{2019} town"
+        );
     }
 
     proptest::proptest! {

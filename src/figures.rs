@@ -91,11 +91,16 @@ impl Figures {
 }
 
 /// The figures as the EPUB needs them: `(id, svg, caption, alt text)`, in book order.
-pub fn for_epub(root: &Path, book: &Book) -> Result<Vec<(String, String, String, String)>> {
+pub fn epub_figures(root: &Path, book: &Book) -> Result<Vec<crate::epub::Figure>> {
     Ok(build(root, book, DEFAULT_FONT)?
         .list
         .into_iter()
-        .map(|f| (f.id, f.svg, f.caption, f.alt))
+        .map(|f| crate::epub::Figure {
+            id: f.id,
+            svg: f.svg,
+            caption: f.caption,
+            alt: f.alt,
+        })
         .collect())
 }
 

@@ -4,8 +4,10 @@
 //! [`render`] merges it into an edition's MiniJinja templates, [`world`] hands the
 //! generated Typst to the embedded compiler, and [`pdf`] exports the pages.
 
+pub mod citations;
 pub mod diagnostics;
 pub mod edition;
+pub mod epub;
 pub mod escape;
 pub mod figures;
 pub mod geo;
@@ -68,6 +70,20 @@ impl BuildDate {
                 .unwrap_or(0),
         };
         Ok(Self::from_unix(seconds))
+    }
+
+    /// The build time as `YYYY-MM-DDThh:mm:ssZ` (EPUB `dcterms:modified`).
+    pub fn modified(&self) -> String {
+        let d = &self.datetime;
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            d.year().unwrap_or(1970),
+            d.month().unwrap_or(1),
+            d.day().unwrap_or(1),
+            d.hour().unwrap_or(0),
+            d.minute().unwrap_or(0),
+            d.second().unwrap_or(0)
+        )
     }
 
     /// The date and time of a Unix timestamp, in UTC.
@@ -187,6 +203,22 @@ impl Project {
         })
     }
 
+    /// Build the EPUB of the whole book in memory, with generated `figures` (maps, charts).
+    pub fn build_epub(&self, figures: &[epub::Figure]) -> Result<epub::BuiltEpub> {
+        epub::build(
+            &self.root,
+            &self.book,
+            &self.date.book,
+            &self.date.modified(),
+            figures,
+        )
+    }
+
+    /// The file name of the book's EPUB, e.g. `friendship-years.epub`.
+    pub fn epub_name(&self) -> String {
+        format!("{}.epub", self.book.meta.slug)
+    }
+
     /// The output file name of an edition.
     pub fn output_name(&self, edition: &str, format: Format) -> String {
         let ext = match format {
@@ -197,19 +229,63 @@ impl Project {
     }
 }
 
+/// One kind of file a build writes: a PDF of an edition, or the book's EPUB.
+pub trait Output {
+    /// The file name it is written under, e.g. `friendship-years-screen.pdf`.
+    fn file_name(&self, project: &Project) -> String;
+    /// Build the file in memory.
+    fn build(&self, project: &Project) -> Result<Built>;
+}
+
+/// A file built in memory, not yet written.
+pub struct Built {
+    pub bytes: Vec<u8>,
+    /// Pages of a PDF.
+    pub pages: Option<usize>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// The PDF of an edition.
+pub struct PdfOutput<'a>(pub &'a Edition);
+
+impl Output for PdfOutput<'_> {
+    fn file_name(&self, project: &Project) -> String {
+        project.output_name(&self.0.name, Format::Pdf)
+    }
+
+    fn build(&self, project: &Project) -> Result<Built> {
+        let built = project.build_pdf(self.0)?;
+        Ok(Built {
+            bytes: built.bytes,
+            pages: Some(built.pages),
+            warnings: built.warnings,
+        })
+    }
+}
+
+/// The EPUB of the whole book, with generated figures (maps) when there are any.
+pub struct EpubOutput<'a>(pub &'a [epub::Figure]);
+
+impl Output for EpubOutput<'_> {
+    fn file_name(&self, project: &Project) -> String {
+        project.epub_name()
+    }
+
+    fn build(&self, project: &Project) -> Result<Built> {
+        let built = project.build_epub(self.0)?;
+        Ok(Built {
+            bytes: built.bytes,
+            pages: None,
+            warnings: built.warnings,
+        })
+    }
+}
+
 /// A PDF built in memory, not yet written.
 pub struct BuiltPdf {
     pub bytes: Vec<u8>,
     pub pages: usize,
     pub warnings: Vec<Diagnostic>,
-}
-
-/// A file a build wrote.
-#[derive(Debug, Clone)]
-pub struct Written {
-    pub path: PathBuf,
-    pub pages: Option<usize>,
-    pub bytes: u64,
 }
 
 /// Write a file atomically: a temporary file in the same folder, renamed over the target.

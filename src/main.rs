@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use clap::Parser;
 use guidebook::diagnostics::{self, Diagnostic, Error, MessageFormat, Result};
-use guidebook::{Format, Project, Written};
+use guidebook::{EpubOutput, Format, Output, PdfOutput, Project};
 
 use crate::cli::{BuildArgs, Cli, Command, NewEditionArgs, SelectArgs};
 
@@ -69,56 +69,54 @@ fn selected(project: &Project, select: &SelectArgs) -> Result<Vec<String>> {
 fn build(root: &Path, args: &BuildArgs, format: MessageFormat) -> Result<Vec<Diagnostic>> {
     let project = Project::open(root)?;
     let names = selected(&project, &args.select)?;
+    let failures = std::sync::Mutex::new(Vec::new());
+    let epub_wanted = std::sync::atomic::AtomicBool::new(false);
     // Editions build side by side (fonts and content are loaded once and shared); one
     // failing edition is reported with its name and does not stop the others.
     let queue = std::sync::Mutex::new(names.iter().collect::<std::collections::VecDeque<_>>());
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(names.len().max(1));
-    let failures = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
-                loop {
-                    let Some(name) = queue.lock().ok().and_then(|mut q| q.pop_front()) else {
-                        break;
-                    };
-                    let started = Instant::now();
-                    let result = build_edition(&project, name, args);
+                while let Some(name) = queue.lock().ok().and_then(|mut q| q.pop_front()) {
+                    let result =
+                        prepare_edition(&project, name, args).and_then(|(edition, formats)| {
+                            if formats.contains(&Format::Epub) {
+                                epub_wanted.store(true, std::sync::atomic::Ordering::Relaxed);
+                            }
+                            if formats.contains(&Format::Pdf) {
+                                write_output(&project, &PdfOutput(&edition), args, format)?;
+                            }
+                            Ok(())
+                        });
                     // Editions share little layout work; keep memory flat across them.
                     comemo::evict(1);
-                    match result {
-                        Ok((written, warnings)) => {
-                            diagnostics::emit(&warnings, format);
-                            for file in written {
-                                let pages = file
-                                    .pages
-                                    .map(|p| format!("{p} pages, "))
-                                    .unwrap_or_default();
-                                println!(
-                                    "wrote {} ({pages}{}, {:.1} s)",
-                                    file.path.display(),
-                                    human_size(file.bytes),
-                                    started.elapsed().as_secs_f64()
-                                );
-                            }
+                    if let Err(error) = result {
+                        let mut found = error.diagnostics;
+                        for diagnostic in &mut found {
+                            diagnostic.message =
+                                format!("edition `{name}`: {}", diagnostic.message);
                         }
-                        Err(error) => {
-                            let mut found = error.diagnostics;
-                            for diagnostic in &mut found {
-                                diagnostic.message =
-                                    format!("edition `{name}`: {}", diagnostic.message);
-                            }
-                            if let Ok(mut failures) = failures.lock() {
-                                failures.extend(found);
-                            }
+                        if let Ok(mut failures) = failures.lock() {
+                            failures.extend(found);
                         }
                     }
                 }
             });
         }
     });
-    let failures = failures.into_inner().unwrap_or_default();
+    let mut failures = failures.into_inner().unwrap_or_default();
+    // One EPUB for the whole book, however many editions asked for it, with the maps and
+    // figures the PDFs carry.
+    if epub_wanted.into_inner() {
+        let result = guidebook::figures::epub_figures(&project.root, &project.book)
+            .and_then(|figures| write_output(&project, &EpubOutput(&figures), args, format));
+        if let Err(error) = result {
+            failures.extend(error.diagnostics);
+        }
+    }
     let warnings = project.book.warnings.clone();
     guidebook::write_manifest(&args.out, &project.book.meta.slug)?;
     if failures.is_empty() {
@@ -130,11 +128,37 @@ fn build(root: &Path, args: &BuildArgs, format: MessageFormat) -> Result<Vec<Dia
     }
 }
 
-fn build_edition(
+/// Build one output, write it atomically, and print what was written and its warnings.
+fn write_output(
+    project: &Project,
+    output: &dyn Output,
+    args: &BuildArgs,
+    format: MessageFormat,
+) -> Result<()> {
+    let started = Instant::now();
+    let built = output.build(project)?;
+    let path = args.out.join(output.file_name(project));
+    guidebook::write_atomic(&path, &built.bytes)?;
+    diagnostics::emit(&built.warnings, format);
+    let pages = built
+        .pages
+        .map(|p| format!("{p} pages, "))
+        .unwrap_or_default();
+    println!(
+        "wrote {} ({pages}{}, {:.1} s)",
+        path.display(),
+        human_size(built.bytes.len() as u64),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Resolve an edition and the formats it is built in; emit its Typst sources if asked.
+fn prepare_edition(
     project: &Project,
     name: &str,
     args: &BuildArgs,
-) -> Result<(Vec<Written>, Vec<Diagnostic>)> {
+) -> Result<(guidebook::edition::Edition, Vec<Format>)> {
     let edition = project.edition(name)?;
     let formats: Vec<Format> = match args.format {
         Some(cli::Format::Pdf) => vec![Format::Pdf],
@@ -151,8 +175,6 @@ fn build_edition(
             })
             .collect(),
     };
-    let mut written = Vec::new();
-    let mut warnings = Vec::new();
     if let Some(dir) = &args.emit_typ {
         // Emit before compiling, so that sources that fail to compile can be inspected.
         let generated = project.render(&edition)?;
@@ -161,39 +183,34 @@ fn build_edition(
             guidebook::write_atomic(&target, text.as_bytes())?;
         }
     }
-    for format in formats {
-        match format {
-            Format::Pdf => {
-                let built = project.build_pdf(&edition)?;
-                let path = args.out.join(project.output_name(name, Format::Pdf));
-                guidebook::write_atomic(&path, &built.bytes)?;
-                warnings.extend(built.warnings);
-                written.push(Written {
-                    path,
-                    pages: Some(built.pages),
-                    bytes: built.bytes.len() as u64,
-                });
-            }
-            Format::Epub => {
-                return Err(Error::msg(
-                    "EPUB output is not available in this version of guidebook",
-                ));
-            }
-        }
-    }
-    Ok((written, warnings))
+    Ok((edition, formats))
 }
 
 fn check(root: &Path, select: &SelectArgs) -> Result<Vec<Diagnostic>> {
     let project = Project::open(root)?;
     let mut warnings = project.book.warnings.clone();
     let mut errors = Vec::new();
+    let mut epub_wanted = false;
     for name in selected(&project, select)? {
-        match project
-            .edition(&name)
-            .and_then(|edition| project.render(&edition))
-        {
+        let edition = match project.edition(&name) {
+            Ok(edition) => edition,
+            Err(error) => {
+                errors.extend(error.diagnostics);
+                continue;
+            }
+        };
+        epub_wanted |= edition.outputs.iter().any(|o| o == "epub");
+        match project.render(&edition) {
             Ok(generated) => warnings.extend(generated.warnings),
+            Err(error) => errors.extend(error.diagnostics),
+        }
+    }
+    if epub_wanted {
+        // The EPUB has no compile step: building it in memory is the check.
+        let built = guidebook::figures::epub_figures(&project.root, &project.book)
+            .and_then(|figures| project.build_epub(&figures));
+        match built {
+            Ok(built) => warnings.extend(built.warnings),
             Err(error) => errors.extend(error.diagnostics),
         }
     }

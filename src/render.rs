@@ -44,7 +44,12 @@ pub fn render_edition(
     figures::check_placements(book, &figures, &mut figure_sink);
     let with_timeline = edition.back_matter.iter().any(|b| b == "timeline");
     let placed = placed_figures(&figures, &included, with_timeline);
-    let targets = targets(book, &included, &figures, &placed);
+    let mut targets = targets(book, &included, &[]);
+    targets.known.insert(
+        "figure",
+        figures.list.iter().map(|f| f.id.clone()).collect(),
+    );
+    targets.printed.insert("figure", placed.clone());
     let index = IndexTerms::new(
         book.people
             .iter()
@@ -53,20 +58,18 @@ pub fn render_edition(
             .iter()
             .map(|l| (l.id.get_ref().clone(), l.name.clone())),
     );
-    let mut converter = Converter::new(&targets, &index, root);
-    converter.min_image_px = edition.min_image_px();
-    let mut chapter_number = 0;
-    let mut numbers = HashMap::new();
-    for part in &book.parts {
-        for chapter in &part.chapters {
-            if !edition.exclude.contains(&chapter.slug) {
-                chapter_number += 1;
-                numbers.insert(chapter.slug.clone(), chapter_number);
-            }
-        }
-    }
-
-    let book_view = BookView::new(book, date);
+    let mut converter = Converter::new(&targets, root)
+        .with_index(&index)
+        .with_min_image_px(edition.min_image_px());
+    let views = views(
+        book,
+        &included,
+        &mut converter,
+        date,
+        Some(&figures),
+        &|slug| format!("/gen/chapters/{slug}.typ"),
+    );
+    let book_view = &views.book;
     // Palette entries are Typst colour expressions checked by `edition::parse_colour`.
     let palette: BTreeMap<String, Value> = edition
         .palette
@@ -95,94 +98,29 @@ pub fn render_edition(
         }
     };
 
-    let mut chapter_refs = HashMap::new();
-    for chapter in &included {
-        let view = ChapterView::new(
-            chapter,
-            numbers.get(&chapter.slug).copied(),
-            book,
-            &figures,
-            &mut converter,
-        );
-        let path = format!("/gen/chapters/{}.typ", chapter.slug);
-        chapter_refs.insert(
-            chapter.slug.clone(),
-            ChapterRef {
-                slug: chapter.slug.clone(),
-                title: chapter.meta.title.clone(),
-                path: path.clone(),
-                number: view.number,
-            },
-        );
-        let context = minijinja::context! { book => &book_view, edition => &edition_view, chapter => Value::from_serialize(&view) };
+    for (chapter, (reference, view)) in included.iter().zip(&views.chapters) {
+        let context = minijinja::context! { book => book_view, edition => &edition_view, chapter => Value::from_serialize(view) };
         render(
             "chapter.typ",
-            path,
+            reference.path.clone(),
             chapter.file.name.clone(),
             context,
             &mut files,
         );
     }
 
-    let front: Vec<&ChapterRef> = book
-        .front
-        .iter()
-        .filter_map(|c| chapter_refs.get(&c.slug))
-        .collect();
-    let parts: Vec<PartView> = book
-        .parts
-        .iter()
-        .enumerate()
-        .map(|(i, part)| PartView {
-            number: i + 1,
-            roman: roman(i + 1),
-            title: part.title.clone(),
-            summary: part.summary.clone(),
-            chapters: part
-                .chapters
-                .iter()
-                .filter_map(|c| chapter_refs.get(&c.slug).cloned())
-                .collect(),
-        })
-        .filter(|p| !p.chapters.is_empty())
-        .collect();
-
-    let timeline: Vec<EventView> = book
-        .events
-        .iter()
-        .map(|event| EventView {
-            date: display_date(event.date.get_ref()),
-            year: event.date.get_ref().chars().take(4).collect(),
-            title: event.title.clone(),
-            text: markup(
-                &mut converter,
-                event.text.get_ref(),
-                &book.timeline_file,
-                event.text.span().start,
-            ),
-            sources: event.sources.iter().map(|s| s.get_ref().clone()).collect(),
-        })
-        .collect();
-    let mut glossary: Vec<&crate::model::Term> = book.glossary.iter().collect();
-    glossary.sort_by_key(|t| t.en.to_lowercase());
-    let glossary: Vec<Value> = glossary
-        .into_iter()
-        .map(|t| minijinja::context! { en => &t.en, zh => &t.zh, pinyin => &t.pinyin, ru => &t.ru, note => &t.note })
-        .collect();
-
-    let index = index_view(book, &included);
     let context = minijinja::context! {
-        book => &book_view,
+        book => book_view,
         edition => &edition_view,
-        index => index,
-        front => front,
-        parts => parts,
-        timeline => timeline,
+        front => &views.front,
+        parts => &views.parts,
+        timeline => &views.timeline,
+        glossary => &views.glossary,
+        back_matter => &edition.back_matter,
+        index => index_view(book, &included),
         timeline_figure => with_timeline.then(|| figures.get(figures::TIMELINE_CHART).map(FigureView::new)).flatten(),
         has_maps => figures.list.iter().any(|f| f.kind == figures::FigureKind::Map && placed.contains(&f.id)),
         has_charts => figures.list.iter().any(|f| f.kind == figures::FigureKind::Chart && placed.contains(&f.id)),
-        glossary => glossary,
-        back_matter => &edition.back_matter,
     };
     render(
         "style.typ",
@@ -204,7 +142,7 @@ pub fn render_edition(
         files.push((figure.path(), figure.svg.clone()));
     }
     diagnostics.extend(figure_sink.diagnostics);
-    diagnostics.extend(converter.sink.diagnostics);
+    diagnostics.extend(converter.take_diagnostics());
     if diagnostics
         .iter()
         .any(|d| d.severity == crate::diagnostics::Severity::Error)
@@ -216,6 +154,114 @@ pub fn render_edition(
         origins,
         warnings: diagnostics,
     })
+}
+
+/// Everything the templates show, built once from the book with a converter that writes
+/// the output's language (Typst or XHTML).
+pub(crate) struct Views {
+    pub book: BookView,
+    /// Each included chapter, in reading order.
+    pub chapters: Vec<(ChapterRef, ChapterView)>,
+    pub front: Vec<ChapterRef>,
+    pub parts: Vec<PartView>,
+    pub timeline: Vec<EventView>,
+    pub glossary: Vec<Value>,
+}
+
+/// Build the views of the `included` chapters, the parts, the timeline and the glossary.
+/// `path_of` names the generated file of a chapter from its slug.
+pub(crate) fn views(
+    book: &Book,
+    included: &[&Chapter],
+    converter: &mut Converter<'_>,
+    date: &BookDate,
+    figures: Option<&Figures>,
+    path_of: &dyn Fn(&str) -> String,
+) -> Views {
+    let mut chapter_number = 0;
+    let mut numbers = HashMap::new();
+    for part in &book.parts {
+        for chapter in &part.chapters {
+            if included.iter().any(|c| c.slug == chapter.slug) {
+                chapter_number += 1;
+                numbers.insert(chapter.slug.clone(), chapter_number);
+            }
+        }
+    }
+    let mut chapters = Vec::new();
+    let mut chapter_refs = HashMap::new();
+    for chapter in included {
+        converter.restart_notes();
+        let view = ChapterView::new(
+            chapter,
+            numbers.get(&chapter.slug).copied(),
+            book,
+            figures,
+            converter,
+        );
+        let reference = ChapterRef {
+            slug: chapter.slug.clone(),
+            title: chapter.meta.title.clone(),
+            path: path_of(&chapter.slug),
+            number: view.number,
+        };
+        chapter_refs.insert(chapter.slug.clone(), reference.clone());
+        chapters.push((reference, view));
+    }
+    let front: Vec<ChapterRef> = book
+        .front
+        .iter()
+        .filter_map(|c| chapter_refs.get(&c.slug).cloned())
+        .collect();
+    let parts: Vec<PartView> = book
+        .parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| PartView {
+            number: i + 1,
+            roman: roman(i + 1),
+            title: part.title.clone(),
+            summary: part.summary.clone(),
+            chapters: part
+                .chapters
+                .iter()
+                .filter_map(|c| chapter_refs.get(&c.slug).cloned())
+                .collect(),
+        })
+        .filter(|p| !p.chapters.is_empty())
+        .collect();
+    converter.restart_notes();
+    let timeline: Vec<EventView> = book
+        .events
+        .iter()
+        .map(|event| EventView {
+            date: display_date(event.date.get_ref()),
+            year: event.date.get_ref().chars().take(4).collect(),
+            title: event.title.clone(),
+            text: markup(
+                converter,
+                event.text.get_ref(),
+                &book.timeline_file,
+                event.text.span().start,
+            ),
+            cites: cites(converter, &event.sources),
+            sources: event.sources.iter().map(|s| s.get_ref().clone()).collect(),
+        })
+        .collect();
+    let mut glossary: Vec<&crate::model::Term> = book.glossary.iter().collect();
+    glossary.sort_by_key(|t| t.en.to_lowercase());
+    let glossary: Vec<Value> = glossary
+        .into_iter()
+        .map(|t| minijinja::context! { en => &t.en, zh => &t.zh, pinyin => &t.pinyin, ru => &t.ru, note => &t.note })
+        .collect();
+    Views {
+        book: BookView::new(book, date),
+        chapters,
+        front,
+        parts,
+        timeline,
+        glossary,
+    }
 }
 
 /// The entries the back-of-book index may list, sorted; the index prints those the text
@@ -310,13 +356,15 @@ impl FigureView {
     }
 }
 
+/// Citations of a list of bibliography keys, pre-written in the converter's language.
+fn cites(converter: &mut Converter<'_>, keys: &[toml::Spanned<String>]) -> Vec<Value> {
+    keys.iter()
+        .map(|k| Value::from_safe_string(converter.cite(k.get_ref())))
+        .collect()
+}
+
 /// Link targets known in the data and printed in this edition.
-fn targets(
-    book: &Book,
-    included: &[&Chapter],
-    figures: &Figures,
-    placed: &HashSet<String>,
-) -> Targets {
+pub(crate) fn targets(book: &Book, included: &[&Chapter], figures: &[String]) -> Targets {
     let mut targets = Targets::default();
     let all_landmarks: HashSet<String> = book
         .landmarks
@@ -335,11 +383,9 @@ fn targets(
     targets
         .printed
         .insert("chapter", included.iter().map(|c| c.slug.clone()).collect());
-    targets.known.insert(
-        "figure",
-        figures.list.iter().map(|f| f.id.clone()).collect(),
-    );
-    targets.printed.insert("figure", placed.clone());
+    let figures: HashSet<String> = figures.iter().cloned().collect();
+    targets.known.insert("figure", figures.clone());
+    targets.printed.insert("figure", figures);
     let keys: HashSet<String> = book
         .bibliography
         .iter()
@@ -355,7 +401,7 @@ fn markup(converter: &mut Converter<'_>, text: &str, file: &SourceFile, offset: 
     // A TOML multi-line string starts after its opening quotes and a newline; the span
     // covers the quotes, so point at the first content line.
     let offset = offset + leading_quote_len(&file.text[offset.min(file.text.len())..]);
-    Value::from_safe_string(converter.to_typst(text, Origin { file, offset }))
+    Value::from_safe_string(converter.convert(text, Origin { file, offset }))
 }
 
 fn leading_quote_len(rest: &str) -> usize {
@@ -379,22 +425,22 @@ pub struct BookDate {
 }
 
 #[derive(Debug, Serialize)]
-struct BookView {
-    title: String,
-    subtitle: Option<String>,
-    authors: Vec<String>,
-    authors_line: String,
-    language: String,
-    identifier: String,
-    publisher: String,
-    rights: String,
-    description: String,
-    keywords: Vec<String>,
-    credits: Vec<String>,
-    year: i32,
-    date: String,
-    bibliography: Option<String>,
-    citation_style: String,
+pub(crate) struct BookView {
+    pub(crate) title: String,
+    pub(crate) subtitle: Option<String>,
+    pub(crate) authors: Vec<String>,
+    pub(crate) authors_line: String,
+    pub(crate) language: String,
+    pub(crate) identifier: String,
+    pub(crate) publisher: String,
+    pub(crate) rights: String,
+    pub(crate) description: String,
+    pub(crate) keywords: Vec<String>,
+    pub(crate) credits: Vec<String>,
+    pub(crate) year: i32,
+    pub(crate) date: String,
+    pub(crate) bibliography: Option<String>,
+    pub(crate) citation_style: String,
 }
 
 impl BookView {
@@ -426,38 +472,40 @@ impl BookView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-struct ChapterRef {
-    slug: String,
-    title: String,
-    path: String,
-    number: Option<usize>,
+pub(crate) struct ChapterRef {
+    pub(crate) slug: String,
+    pub(crate) title: String,
+    pub(crate) path: String,
+    pub(crate) number: Option<usize>,
 }
 
 #[derive(Debug, Serialize)]
-struct PartView {
-    number: usize,
-    roman: String,
-    title: String,
-    summary: Option<String>,
-    chapters: Vec<ChapterRef>,
+pub(crate) struct PartView {
+    pub(crate) number: usize,
+    pub(crate) roman: String,
+    pub(crate) title: String,
+    pub(crate) summary: Option<String>,
+    pub(crate) chapters: Vec<ChapterRef>,
 }
 
 #[derive(Debug, Serialize)]
-struct ChapterView {
-    slug: String,
-    label: String,
-    number: Option<usize>,
-    title: String,
-    subtitle: Option<String>,
-    period: Option<String>,
-    summary: Option<String>,
-    body: Value,
-    sidebars: Vec<Value>,
-    quotes: Vec<Value>,
-    landmarks: Vec<LandmarkView>,
-    itineraries: Vec<Value>,
+pub(crate) struct ChapterView {
+    pub(crate) slug: String,
+    pub(crate) label: String,
+    pub(crate) number: Option<usize>,
+    pub(crate) title: String,
+    pub(crate) subtitle: Option<String>,
+    pub(crate) period: Option<String>,
+    pub(crate) summary: Option<String>,
+    pub(crate) body: Value,
+    pub(crate) sidebars: Vec<Value>,
+    pub(crate) quotes: Vec<Value>,
+    pub(crate) landmarks: Vec<LandmarkView>,
+    pub(crate) itineraries: Vec<Value>,
+    pub(crate) sources: Vec<String>,
+    pub(crate) source_cites: Vec<Value>,
+    /// Figures the chapter's front matter places (PDF editions).
     figures: Vec<FigureView>,
-    sources: Vec<String>,
 }
 
 impl ChapterView {
@@ -465,13 +513,13 @@ impl ChapterView {
         chapter: &Chapter,
         number: Option<usize>,
         book: &Book,
-        figures: &Figures,
+        figures: Option<&Figures>,
         converter: &mut Converter<'_>,
     ) -> Self {
         let file = &chapter.file;
         let meta = &chapter.meta;
         let in_meta = |offset: usize| offset + chapter.meta_offset;
-        let body = Value::from_safe_string(converter.to_typst(
+        let body = Value::from_safe_string(converter.convert(
             &chapter.body,
             Origin {
                 file,
@@ -498,6 +546,7 @@ impl ChapterView {
                     text => &q.text,
                     attribution => &q.attribution,
                     source => q.source.as_ref().map(|s| s.get_ref().clone()),
+                    cite => q.source.as_ref().map(|s| Value::from_safe_string(converter.cite(s.get_ref()))),
                 }
             })
             .collect();
@@ -512,11 +561,13 @@ impl ChapterView {
             .iter()
             .enumerate()
             .map(|(index, itinerary)| {
-                let map = figures
-                    .itinerary_maps
-                    .get(&(chapter.slug.clone(), index))
-                    .and_then(|id| figures.get(id))
-                    .map(FigureView::new);
+                let map = figures.and_then(|figures| {
+                    figures
+                        .itinerary_maps
+                        .get(&(chapter.slug.clone(), index))
+                        .and_then(|id| figures.get(id))
+                        .map(FigureView::new)
+                });
                 let mut total = 0.0;
                 let stops: Vec<Value> = itinerary
                     .stops
@@ -543,8 +594,8 @@ impl ChapterView {
                     mode => itinerary.mode,
                     intro => markup(converter, itinerary.intro.get_ref(), file, in_meta(itinerary.intro.span().start)),
                     stops => stops,
-                    map => map,
                     total_km => format_km(total),
+                    map => map,
                 }
             })
             .collect();
@@ -561,39 +612,44 @@ impl ChapterView {
             quotes,
             landmarks,
             itineraries,
-            figures: meta
-                .figures
-                .iter()
-                .filter_map(|id| figures.get(id.get_ref()))
-                .map(FigureView::new)
-                .collect(),
             sources: meta.sources.iter().map(|s| s.get_ref().clone()).collect(),
+            source_cites: cites(converter, &meta.sources),
+            figures: figures
+                .map(|figures| {
+                    meta.figures
+                        .iter()
+                        .filter_map(|id| figures.get(id.get_ref()))
+                        .map(FigureView::new)
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
     }
 }
 
 #[derive(Debug, Serialize)]
-struct LandmarkView {
-    id: String,
-    label: String,
-    name: String,
-    name_zh: String,
-    pinyin: String,
-    name_ru: Option<String>,
-    city: String,
-    province: String,
-    lat: f64,
-    lon: f64,
-    coordinates: String,
-    precision: crate::model::Precision,
-    built: String,
-    designer: Option<String>,
-    style: String,
-    status: &'static str,
-    address: String,
-    visiting: Value,
-    description: Value,
-    sources: Vec<String>,
+pub(crate) struct LandmarkView {
+    pub(crate) id: String,
+    pub(crate) label: String,
+    pub(crate) name: String,
+    pub(crate) name_zh: String,
+    pub(crate) pinyin: String,
+    pub(crate) name_ru: Option<String>,
+    pub(crate) city: String,
+    pub(crate) province: String,
+    pub(crate) lat: f64,
+    pub(crate) lon: f64,
+    pub(crate) coordinates: String,
+    pub(crate) precision: crate::model::Precision,
+    pub(crate) built: String,
+    pub(crate) designer: Option<String>,
+    pub(crate) style: String,
+    pub(crate) status: &'static str,
+    pub(crate) address: String,
+    pub(crate) visiting: Value,
+    pub(crate) description: Value,
+    pub(crate) sources: Vec<String>,
+    pub(crate) cites: Vec<Value>,
 }
 
 impl LandmarkView {
@@ -638,17 +694,19 @@ impl LandmarkView {
                 l.description.span().start,
             ),
             sources: l.sources.iter().map(|s| s.get_ref().clone()).collect(),
+            cites: cites(converter, &l.sources),
         }
     }
 }
 
 #[derive(Debug, Serialize)]
-struct EventView {
-    date: String,
-    year: String,
-    title: String,
-    text: Value,
-    sources: Vec<String>,
+pub(crate) struct EventView {
+    pub(crate) date: String,
+    pub(crate) year: String,
+    pub(crate) title: String,
+    pub(crate) text: Value,
+    pub(crate) sources: Vec<String>,
+    pub(crate) cites: Vec<Value>,
 }
 
 fn format_km(km: f64) -> String {

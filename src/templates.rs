@@ -143,9 +143,13 @@ fn format_value(
     value: &Value,
 ) -> std::result::Result<(), minijinja::Error> {
     if value.is_safe() {
-        return out
-            .write_str(value.as_str().unwrap_or_default())
-            .map_err(Into::into);
+        let text = value.as_str().unwrap_or_default();
+        return match state.auto_escape() {
+            // Pre-escaped XHTML is written by our converters; clean it all the same.
+            AutoEscape::Html => out.write_str(&escape::xml_clean(text)),
+            _ => out.write_str(text),
+        }
+        .map_err(Into::into);
     }
     match state.auto_escape() {
         AutoEscape::Custom(TYPST) => {
@@ -161,6 +165,25 @@ fn format_value(
                         ErrorKind::InvalidOperation,
                         format!(
                             "a {kind} cannot be written into Typst; loop over it or pick a field"
+                        ),
+                    ));
+                }
+            };
+            out.write_str(&text).map_err(Into::into)
+        }
+        AutoEscape::Html => {
+            let text = match value.kind() {
+                ValueKind::None | ValueKind::Undefined => String::new(),
+                // Plain text fields get the typographic quotes Typst gives them in the PDF.
+                ValueKind::String => {
+                    escape::xml(&escape::smart_quotes(value.as_str().unwrap_or_default()))
+                }
+                ValueKind::Number | ValueKind::Bool => value.to_string(),
+                kind => {
+                    return Err(minijinja::Error::new(
+                        ErrorKind::InvalidOperation,
+                        format!(
+                            "a {kind} cannot be written into XML; loop over it or pick a field"
                         ),
                     ));
                 }
@@ -298,6 +321,24 @@ mod tests {
         assert_eq!(
             out,
             r##"[\#read("\/etc\/passwd")\]] #image("#read(\"/etc/passwd\")]")"##
+        );
+    }
+
+    #[test]
+    fn values_are_escaped_and_cleaned_in_xhtml_templates() {
+        let dir = std::env::temp_dir();
+        let templates = Templates::new(&dir, vec![]);
+        let mut env = templates.env;
+        env.add_template("t.xhtml", "<p title=\"{{ v }}\">{{ v }}</p>")
+            .unwrap();
+        let out = env
+            .get_template("t.xhtml")
+            .unwrap()
+            .render(minijinja::context! { v => "<b>\"&'\u{1}\u{FFFF}" })
+            .unwrap();
+        assert_eq!(
+            out,
+            "<p title=\"&lt;b&gt;\u{201D}&amp;\u{2019}\">&lt;b&gt;\u{201D}&amp;\u{2019}</p>"
         );
     }
 

@@ -173,10 +173,16 @@ fn every_itinerary_has_a_city_map_with_numbered_stops() {
 #[test]
 fn figures_for_the_epub_have_captions_and_alt_text() {
     let book = book();
-    let list = figures::for_epub(&repo(), &book).unwrap();
-    let ids: HashSet<&str> = list.iter().map(|f| f.0.as_str()).collect();
+    let list = figures::epub_figures(&repo(), &book).unwrap();
+    let ids: HashSet<&str> = list.iter().map(|f| f.id.as_str()).collect();
     assert_eq!(ids.len(), list.len(), "figure ids are unique");
-    for (id, svg, caption, alt) in &list {
+    for guidebook::epub::Figure {
+        id,
+        svg,
+        caption,
+        alt,
+    } in &list
+    {
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"), "{id}");
         assert!(!caption.is_empty() && alt.len() > 40, "{id}: {alt}");
         assert!(svg.contains("font-family=\"Noto Sans\""), "{id}");
@@ -191,9 +197,9 @@ fn figures_for_the_epub_have_captions_and_alt_text() {
     }
     let sectors = list
         .iter()
-        .find(|f| f.0 == "chart-projects-sectors")
+        .find(|f| f.id == "chart-projects-sectors")
         .unwrap();
-    assert!(sectors.3.contains("Energy 52") && sectors.3.contains("Defence industry 44"));
+    assert!(sectors.alt.contains("Energy 52") && sectors.alt.contains("Defence industry 44"));
 }
 
 #[test]
