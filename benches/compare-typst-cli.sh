@@ -45,8 +45,14 @@ case "$edition" in
 esac
 
 ours=$(median_ms "$bin" build --edition "$edition" --out "$work")
-theirs=$(median_ms "$typst" compile --root . --font-path fonts --ignore-system-fonts "${standard[@]}" \
-  "$work/typ/$edition/book.typ" "$work/typst-cli-$edition.pdf")
+theirs=$(median_ms "$typst" compile --root "$work/typ/$edition" --font-path fonts --ignore-system-fonts \
+  "${standard[@]}" "$work/typ/$edition/gen/book.typ" "$work/typst-cli-$edition.pdf")
+if [[ ! -s "$work/typst-cli-$edition.pdf" ]]; then
+  echo "the Typst CLI did not produce a PDF:" >&2
+  "$typst" compile --root "$work/typ/$edition" --font-path fonts --ignore-system-fonts "${standard[@]}" \
+    "$work/typ/$edition/gen/book.typ" "$work/typst-cli-$edition.pdf" >&2
+  exit 1
+fi
 pages=$(python3 -c "import re,sys; d=open(sys.argv[1],'rb').read(); print(len(re.findall(rb'/Type\s*/Page[^s]', d)))" "$work/typst-cli-$edition.pdf" 2>/dev/null || echo "?")
 echo "edition $edition ($pages pages), median of $runs runs:"
 echo "  guidebook build  ${ours} ms (load, render, compile, export, write)"

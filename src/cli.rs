@@ -87,9 +87,10 @@ pub struct BuildArgs {
     /// Output format; by default each edition's outputs from its edition.toml.
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// Also write the generated Typst sources of each edition to DIR/<edition>/, so the same
-    /// document can be compiled by the Typst CLI; DIR must be inside the project, e.g.
-    /// `typst compile --root . --font-path fonts --ignore-system-fonts DIR/screen/book.typ`.
+    /// Also write each edition's generated Typst sources as a standalone Typst project in
+    /// DIR/<edition>/ (gen/ plus the bibliography and images), so that the Typst CLI can
+    /// compile the same document: `typst compile --root DIR/trade --font-path fonts
+    /// --ignore-system-fonts DIR/trade/gen/book.typ`.
     #[arg(long, value_name = "DIR")]
     pub emit_typ: Option<PathBuf>,
 }

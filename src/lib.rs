@@ -337,3 +337,33 @@ pub fn write_manifest(out: &Path, slug: &str) -> Result<()> {
     let text = serde_json::to_string_pretty(&manifest).expect("JSON values serialize") + "\n";
     write_atomic(&out.join("manifest.json"), text.as_bytes())
 }
+
+/// Write an edition's generated Typst sources as a standalone Typst project in `dir`: the
+/// generated files under `gen/`, with the bibliography and images they use copied beside
+/// them, so that `typst compile --root DIR --font-path fonts DIR/gen/book.typ` compiles the
+/// very same document (used to compare with the Typst CLI).
+pub fn emit_typst_project(project: &Project, edition: &Edition, dir: &Path) -> Result<()> {
+    let generated = project.render(edition)?;
+    for (path, text) in &generated.files {
+        write_atomic(&dir.join(path.trim_start_matches('/')), text.as_bytes())?;
+    }
+    let mut data: Vec<String> = project
+        .book
+        .bibliography
+        .iter()
+        .map(|b| b.path.clone())
+        .collect();
+    if let Ok(images) = fs::read_dir(project.root.join("chapters/images")) {
+        let mut names: Vec<String> = images
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .collect();
+        names.sort();
+        data.extend(names.into_iter().map(|n| format!("chapters/images/{n}")));
+    }
+    for relative in data {
+        let bytes = fs::read(project.root.join(&relative))
+            .map_err(|e| Error::msg(format!("cannot read {relative}: {e}")))?;
+        write_atomic(&dir.join(&relative), &bytes)?;
+    }
+    Ok(())
+}

@@ -177,11 +177,7 @@ fn prepare_edition(
     };
     if let Some(dir) = &args.emit_typ {
         // Emit before compiling, so that sources that fail to compile can be inspected.
-        let generated = project.render(&edition)?;
-        for (path, text) in &generated.files {
-            let target = dir.join(name).join(path.trim_start_matches("/gen/"));
-            guidebook::write_atomic(&target, text.as_bytes())?;
-        }
+        guidebook::emit_typst_project(project, &edition, &dir.join(name))?;
     }
     Ok((edition, formats))
 }
