@@ -134,13 +134,17 @@ fn copy_project(from: &Path, to: &Path, times: usize) {
                 &format!("landmark:{id}-x{copy})"),
             );
         }
-        for chapter in book.chapters() {
+        for chapter in book.parts.iter().flat_map(|p| &p.chapters) {
             text = text.replace(
                 &format!("chapter:{})", chapter.slug),
                 &format!("chapter:{}-x{copy})", chapter.slug),
             );
         }
-        text
+        // A figure is printed once: copies do not place the originals' figures again.
+        text.lines()
+            .filter(|l| !l.starts_with("figures = "))
+            .map(|l| format!("{l}\n"))
+            .collect::<String>()
     };
     let landmarks = std::fs::read_to_string(chapters.join("landmarks.toml")).unwrap();
     let mut all_landmarks = landmarks.clone();
@@ -194,7 +198,13 @@ fn run_measuring_memory(command: &mut Command) -> (Duration, u64) {
             }
         }
         if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success(), "build failed");
+            if !status.success() {
+                let output = command
+                    .stderr(std::process::Stdio::piped())
+                    .output()
+                    .unwrap();
+                panic!("build failed: {}", String::from_utf8_lossy(&output.stderr));
+            }
             return (started.elapsed(), peak_kib);
         }
         std::thread::sleep(Duration::from_millis(5));
@@ -216,7 +226,9 @@ fn build_command(root: &Path, args: &[&str]) -> Command {
         .args(["--root", root.to_str().unwrap(), "build"])
         .args(args)
         .env("SOURCE_DATE_EPOCH", "1767225600");
-    command.stdout(std::process::Stdio::null());
+    command
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
     command
 }
 
