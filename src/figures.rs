@@ -722,22 +722,7 @@ fn bar_chart(font: &str, bars: &[Bar], legend: &[(&'static str, &str)], source: 
         r#"<path d="M{label_w:.2} 0V{y:.2}" stroke="{}" stroke-width="0.3"/>"#,
         palette::INK
     );
-    text(
-        &mut out,
-        font,
-        0.0,
-        height - 1.2,
-        2.3,
-        palette::MUTED,
-        "start",
-        source,
-    );
-    out.push_str("</svg>");
-    DrawnMap {
-        svg: out,
-        labels: vec![],
-        markers: vec![],
-    }
+    finish_chart(out, font, height, source)
 }
 
 const STATUSES: [(Status, &str, &str); 4] = [
@@ -864,22 +849,7 @@ fn column_chart(font: &str, columns: &[(String, usize, &'static str)], source: &
         r#"<path d="M0 {bottom}H{WIDTH}" stroke="{}" stroke-width="0.3"/>"#,
         palette::INK
     );
-    text(
-        &mut out,
-        font,
-        0.0,
-        height - 1.2,
-        2.3,
-        palette::MUTED,
-        "start",
-        source,
-    );
-    out.push_str("</svg>");
-    DrawnMap {
-        svg: out,
-        labels: vec![],
-        markers: vec![],
-    }
+    finish_chart(out, font, height, source)
 }
 
 fn decade_chart(font: &str, book: &Book) -> (DrawnMap, String) {
@@ -1062,5 +1032,25 @@ mod tests {
         assert_eq!(first_year("Japanese era"), None);
         assert_eq!(slug("Lüshun"), "lushun");
         assert_eq!(slug("Xi'an"), "xian");
+    }
+}
+
+/// Close a chart: its source line at the foot, the end of the SVG.
+fn finish_chart(mut out: String, font: &str, height: f64, source: &str) -> DrawnMap {
+    text(
+        &mut out,
+        font,
+        0.0,
+        height - 1.2,
+        2.3,
+        palette::MUTED,
+        "start",
+        source,
+    );
+    out.push_str("</svg>");
+    DrawnMap {
+        svg: out,
+        labels: vec![],
+        markers: vec![],
     }
 }
