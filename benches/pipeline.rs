@@ -84,7 +84,10 @@ fn incremental(root: &Path) {
     let edition = project.edition("trade").unwrap();
     let cold = measure(|| project.build_pdf(&edition).unwrap());
     let mut world = project.world().unwrap();
-    project.build_pdf_in(&mut world, &edition).unwrap();
+    let mut cache = guidebook::figures::FigureCache::default();
+    project
+        .build_pdf_in(&mut world, &edition, Some(&mut cache))
+        .unwrap();
     let mut samples = Vec::new();
     for i in 0..=RUNS {
         let edited = original.replacen(
@@ -95,7 +98,9 @@ fn incremental(root: &Path) {
         std::fs::write(&chapter, edited).unwrap();
         let started = Instant::now();
         let project = Project::open_with_fonts(dir.path(), project.fonts.clone()).unwrap();
-        project.build_pdf_in(&mut world, &edition).unwrap();
+        project
+            .build_pdf_in(&mut world, &edition, Some(&mut cache))
+            .unwrap();
         comemo::evict(10);
         if i > 0 {
             samples.push(started.elapsed());

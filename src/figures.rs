@@ -75,6 +75,40 @@ impl Figure {
     }
 }
 
+/// Figures kept between rebuilds in watch mode: drawn again only when what they are drawn
+/// from (landmarks, timeline, itineraries and figure lists, the data files, the font) changes,
+/// so that editing a paragraph does not redraw every map.
+#[derive(Debug, Default)]
+pub struct FigureCache {
+    key: Option<u64>,
+    figures: Option<Figures>,
+}
+
+impl FigureCache {
+    /// The figures for this book, drawn again only if their inputs changed.
+    pub fn get(&mut self, root: &Path, book: &Book, font: &str) -> Result<&Figures> {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        font.hash(&mut hasher);
+        book.landmarks_file.text.hash(&mut hasher);
+        book.timeline_file.text.hash(&mut hasher);
+        for chapter in book.chapters() {
+            chapter.file.text[..chapter.body_offset].hash(&mut hasher);
+        }
+        for data in ["chapters/railways.toml", "chapters/projects-156.toml"] {
+            std::fs::read(root.join(data))
+                .unwrap_or_default()
+                .hash(&mut hasher);
+        }
+        let key = hasher.finish();
+        if self.key != Some(key) || self.figures.is_none() {
+            self.figures = Some(build(root, book, font)?);
+            self.key = Some(key);
+        }
+        Ok(self.figures.as_ref().expect("just drawn"))
+    }
+}
+
 /// Every figure of the book, and the automatic placements.
 #[derive(Debug, Clone, Default)]
 pub struct Figures {

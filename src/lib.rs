@@ -159,13 +159,14 @@ impl Project {
 
     /// Render an edition's Typst sources without compiling them (used by `check`).
     pub fn render(&self, edition: &Edition) -> Result<render::Generated> {
-        render::render_edition(&self.root, &self.book, edition, &self.date.book)
+        let figures = figures::build(&self.root, &self.book, &edition.fonts.sans)?;
+        render::render_edition(&self.root, &self.book, edition, &self.date.book, &figures)
     }
 
     /// Build an edition's PDF in memory.
     pub fn build_pdf(&self, edition: &Edition) -> Result<BuiltPdf> {
         let mut world = self.world()?;
-        self.build_pdf_in(&mut world, edition)
+        self.build_pdf_in(&mut world, edition, None)
     }
 
     /// A fresh compilation environment for this project.
@@ -180,10 +181,25 @@ impl Project {
 
     /// Build an edition's PDF in an existing world: sources the world has parsed before are
     /// updated in place and comemo reuses the layout of whatever did not change.
-    pub fn build_pdf_in(&self, world: &mut BookWorld, edition: &Edition) -> Result<BuiltPdf> {
-        let generated = self.render(edition)?;
+    /// With a `cache`, maps and charts are drawn again only when their data changed.
+    pub fn build_pdf_in(
+        &self,
+        world: &mut BookWorld,
+        edition: &Edition,
+        cache: Option<&mut figures::FigureCache>,
+    ) -> Result<BuiltPdf> {
+        let started = std::time::Instant::now();
+        let generated = match cache {
+            Some(cache) => {
+                let figures = cache.get(&self.root, &self.book, &edition.fonts.sans)?;
+                render::render_edition(&self.root, &self.book, edition, &self.date.book, figures)?
+            }
+            None => self.render(edition)?,
+        };
+        let render = started.elapsed();
         world.set_generated(generated.files.clone());
         let (document, mut warnings) = pdf::compile(world, &generated.origins)?;
+        let compile = started.elapsed() - render;
         let ident = format!("{}/{}", self.book.meta.identifier, edition.name);
         let mut bytes = pdf::export(
             world,
@@ -196,10 +212,16 @@ impl Project {
             bytes = pdf::set_bleed_box(bytes, edition.page.bleed)?;
         }
         warnings.extend(generated.warnings);
+        let timings = Timings {
+            render,
+            compile,
+            export: started.elapsed() - render - compile,
+        };
         Ok(BuiltPdf {
             bytes,
             pages: document.pages().len(),
             warnings,
+            timings,
         })
     }
 
@@ -286,6 +308,18 @@ pub struct BuiltPdf {
     pub bytes: Vec<u8>,
     pub pages: usize,
     pub warnings: Vec<Diagnostic>,
+    pub timings: Timings,
+}
+
+/// Where the time of a PDF build went.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Timings {
+    /// Templates and Markdown (and the figures) into Typst.
+    pub render: std::time::Duration,
+    /// Typst compilation and layout.
+    pub compile: std::time::Duration,
+    /// PDF export (and the bleed boxes of print editions).
+    pub export: std::time::Duration,
 }
 
 /// Write a file atomically: a temporary file in the same folder, renamed over the target.

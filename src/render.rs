@@ -33,17 +33,17 @@ pub fn render_edition(
     book: &Book,
     edition: &Edition,
     date: &BookDate,
+    figures: &Figures,
 ) -> Result<Generated> {
     let templates = Templates::new(root, edition.template_dirs.clone());
     let included: Vec<&Chapter> = book
         .chapters()
         .filter(|c| !edition.exclude.contains(&c.slug))
         .collect();
-    let figures = figures::build(root, book, &edition.fonts.sans)?;
     let mut figure_sink = crate::diagnostics::Sink::default();
-    figures::check_placements(book, &figures, &mut figure_sink);
+    figures::check_placements(book, figures, &mut figure_sink);
     let with_timeline = edition.back_matter.iter().any(|b| b == "timeline");
-    let placed = placed_figures(&figures, &included, with_timeline);
+    let placed = placed_figures(figures, &included, with_timeline);
     let mut targets = targets(book, &included, &[]);
     targets.known.insert(
         "figure",
@@ -66,7 +66,7 @@ pub fn render_edition(
         &included,
         &mut converter,
         date,
-        Some(&figures),
+        Some(figures),
         &|slug| format!("/gen/chapters/{slug}.typ"),
     );
     let book_view = &views.book;

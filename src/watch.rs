@@ -24,6 +24,7 @@ pub struct Incremental {
     out: PathBuf,
     fonts: Fonts,
     world: Option<BookWorld>,
+    figures: crate::figures::FigureCache,
 }
 
 /// What one rebuild did.
@@ -31,6 +32,7 @@ pub struct Rebuilt {
     pub path: PathBuf,
     pub pages: usize,
     pub warnings: Vec<Diagnostic>,
+    pub timings: crate::Timings,
 }
 
 impl Incremental {
@@ -43,6 +45,7 @@ impl Incremental {
             out: out.to_path_buf(),
             fonts,
             world: None,
+            figures: Default::default(),
         })
     }
 
@@ -66,7 +69,7 @@ impl Incremental {
             Some(world) => world,
             None => self.world.insert(project.world()?),
         };
-        let built = project.build_pdf_in(world, &edition);
+        let built = project.build_pdf_in(world, &edition, Some(&mut self.figures));
         // Drop cached results not used in the last few compilations, as typst-cli does.
         comemo::evict(10);
         let built = built?;
@@ -78,6 +81,7 @@ impl Incremental {
             path,
             pages: built.pages,
             warnings,
+            timings: built.timings,
         })
     }
 }
@@ -165,11 +169,15 @@ fn report(incremental: &mut Incremental, changed: &[String], format: MessageForm
     match incremental.rebuild() {
         Ok(rebuilt) => {
             diagnostics::emit(&rebuilt.warnings, format);
+            let t = rebuilt.timings;
             println!(
-                "rebuilt {} ({} pages) in {:.2} s",
+                "rebuilt {} ({} pages) in {:.2} s (render {:.2}, compile {:.2}, export {:.2})",
                 rebuilt.path.display(),
                 rebuilt.pages,
-                started.elapsed().as_secs_f64()
+                started.elapsed().as_secs_f64(),
+                t.render.as_secs_f64(),
+                t.compile.as_secs_f64(),
+                t.export.as_secs_f64()
             );
         }
         Err(error) => {
