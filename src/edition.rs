@@ -321,13 +321,13 @@ fn resolve(
         slug: if page.crop_marks { mm(SLUG_MM) } else { 0.0 },
         ..page
     };
-    if page.bleed > mm(10.0) {
-        if let Some((value, file)) = pick(chain, |s| s.page.bleed.as_ref()) {
-            sink.push(
-                Diagnostic::error("a bleed of more than 10 mm is not a bleed")
-                    .at(file, load::span_of(value, 0)),
-            );
-        }
+    if page.bleed > mm(10.0)
+        && let Some((value, file)) = pick(chain, |s| s.page.bleed.as_ref())
+    {
+        sink.push(
+            Diagnostic::error("a bleed of more than 10 mm is not a bleed")
+                .at(file, load::span_of(value, 0)),
+        );
     }
     if !(1..=4).contains(&page.columns) {
         sink.push(

@@ -145,11 +145,9 @@ pub fn run(root: &Path, edition: Option<String>, out: &Path, format: MessageForm
         let fonts_changed = changed
             .iter()
             .any(|p| p.components().any(|c| c.as_os_str() == "fonts"));
-        if fonts_changed {
-            if let Err(error) = incremental.reload_fonts() {
-                diagnostics::emit(&error.diagnostics, format);
-                continue;
-            }
+        if fonts_changed && let Err(error) = incremental.reload_fonts() {
+            diagnostics::emit(&error.diagnostics, format);
+            continue;
         }
         let names: Vec<String> = changed
             .iter()
