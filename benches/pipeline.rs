@@ -192,15 +192,14 @@ fn run_measuring_memory(command: &mut Command) -> (Duration, u64) {
     let status_path = format!("/proc/{}/status", child.id());
     let mut peak_kib = 0;
     loop {
-        if let Ok(status) = std::fs::read_to_string(&status_path) {
-            if let Some(line) = status.lines().find(|l| l.starts_with("VmHWM:")) {
-                let kib: u64 = line
-                    .split_whitespace()
-                    .nth(1)
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(0);
-                peak_kib = peak_kib.max(kib);
-            }
+        let status = std::fs::read_to_string(&status_path).unwrap_or_default();
+        if let Some(line) = status.lines().find(|l| l.starts_with("VmHWM:")) {
+            let kib: u64 = line
+                .split_whitespace()
+                .nth(1)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            peak_kib = peak_kib.max(kib);
         }
         if let Some(status) = child.try_wait().unwrap() {
             if !status.success() {

@@ -1055,20 +1055,6 @@ fn timeline_chart(font: &str, book: &Book) -> (DrawnMap, String) {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn years_and_slugs() {
-        assert_eq!(first_year("1899–1904; demolished 1960"), Some(1899));
-        assert_eq!(first_year("worked from 1901"), Some(1901));
-        assert_eq!(first_year("Japanese era"), None);
-        assert_eq!(slug("Lüshun"), "lushun");
-        assert_eq!(slug("Xi'an"), "xian");
-    }
-}
-
 /// Close a chart: its source line at the foot, the end of the SVG.
 fn finish_chart(mut out: String, font: &str, height: f64, source: &str) -> DrawnMap {
     text(
@@ -1086,5 +1072,19 @@ fn finish_chart(mut out: String, font: &str, height: f64, source: &str) -> Drawn
         svg: out,
         labels: vec![],
         markers: vec![],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn years_and_slugs() {
+        assert_eq!(first_year("1899–1904; demolished 1960"), Some(1899));
+        assert_eq!(first_year("worked from 1901"), Some(1901));
+        assert_eq!(first_year("Japanese era"), None);
+        assert_eq!(slug("Lüshun"), "lushun");
+        assert_eq!(slug("Xi'an"), "xian");
     }
 }
