@@ -114,17 +114,16 @@ fn trade_edition_is_ready_for_a_print_shop() {
     }
     // Every font embedded.
     for (_, object) in document.objects.iter() {
-        if let Object::Dictionary(dict) = object {
-            if dict.get(b"Type").and_then(Object::as_name).ok()
+        if let Object::Dictionary(dict) = object
+            && dict.get(b"Type").and_then(Object::as_name).ok()
                 == Some(b"FontDescriptor".as_slice())
-            {
-                assert!(
-                    [b"FontFile".as_slice(), b"FontFile2", b"FontFile3"]
-                        .iter()
-                        .any(|k| dict.has(k)),
-                    "font not embedded"
-                );
-            }
+        {
+            assert!(
+                [b"FontFile".as_slice(), b"FontFile2", b"FontFile3"]
+                    .iter()
+                    .any(|k| dict.has(k)),
+                "font not embedded"
+            );
         }
     }
     // What the templates draw on the pages is CMYK (or grey): no RGB operators and no RGB
