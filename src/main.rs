@@ -66,57 +66,67 @@ fn selected(project: &Project, select: &SelectArgs) -> Result<Vec<String>> {
     }
 }
 
+/// One piece of work of a build: an edition's PDF, or the book's EPUB.
+enum Job {
+    Pdf(guidebook::edition::Edition),
+    Epub,
+}
+
 fn build(root: &Path, args: &BuildArgs, format: MessageFormat) -> Result<Vec<Diagnostic>> {
     let project = Project::open(root)?;
-    let names = selected(&project, &args.select)?;
-    let failures = std::sync::Mutex::new(Vec::new());
-    let epub_wanted = std::sync::atomic::AtomicBool::new(false);
-    // Editions build side by side (fonts and content are loaded once and shared); one
-    // failing edition is reported with its name and does not stop the others.
-    let queue = std::sync::Mutex::new(names.iter().collect::<std::collections::VecDeque<_>>());
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(names.len().max(1));
+    let mut failures = Vec::new();
+    // Resolve every edition first (cheap), then build the PDFs and the one EPUB side by
+    // side; fonts and content are loaded once and shared, and a failing edition is
+    // reported with its name without stopping the others.
+    let mut jobs = Vec::new();
+    let mut epub_wanted = false;
+    for name in selected(&project, &args.select)? {
+        match prepare_edition(&project, &name, args) {
+            Ok((edition, formats)) => {
+                epub_wanted |= formats.contains(&Format::Epub);
+                if formats.contains(&Format::Pdf) {
+                    jobs.push((name, Job::Pdf(edition)));
+                }
+            }
+            Err(error) => failures.extend(with_edition(&name, error)),
+        }
+    }
+    if epub_wanted {
+        // The EPUB is the shortest job: start it first so it overlaps the PDFs.
+        jobs.insert(0, ("epub".to_string(), Job::Epub));
+    }
+    let queue = std::sync::Mutex::new(jobs.into_iter().collect::<std::collections::VecDeque<_>>());
+    let found = std::sync::Mutex::new(Vec::new());
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
-                while let Some(name) = queue.lock().ok().and_then(|mut q| q.pop_front()) {
-                    let result =
-                        prepare_edition(&project, name, args).and_then(|(edition, formats)| {
-                            if formats.contains(&Format::Epub) {
-                                epub_wanted.store(true, std::sync::atomic::Ordering::Relaxed);
-                            }
-                            if formats.contains(&Format::Pdf) {
-                                write_output(&project, &PdfOutput(&edition), args, format)?;
-                            }
-                            Ok(())
-                        });
+                while let Some((name, job)) = queue.lock().ok().and_then(|mut q| q.pop_front()) {
+                    let result = match &job {
+                        Job::Pdf(edition) => {
+                            write_output(&project, &PdfOutput(edition), args, format)
+                        }
+                        Job::Epub => guidebook::figures::epub_figures(&project.root, &project.book)
+                            .and_then(|figures| {
+                                write_output(&project, &EpubOutput(&figures), args, format)
+                            }),
+                    };
                     // Editions share little layout work; keep memory flat across them.
                     comemo::evict(1);
                     if let Err(error) = result {
-                        let mut found = error.diagnostics;
-                        for diagnostic in &mut found {
-                            diagnostic.message =
-                                format!("edition `{name}`: {}", diagnostic.message);
-                        }
-                        if let Ok(mut failures) = failures.lock() {
-                            failures.extend(found);
+                        let diagnostics = match job {
+                            Job::Pdf(_) => with_edition(&name, error),
+                            Job::Epub => error.diagnostics,
+                        };
+                        if let Ok(mut found) = found.lock() {
+                            found.extend(diagnostics);
                         }
                     }
                 }
             });
         }
     });
-    let mut failures = failures.into_inner().unwrap_or_default();
-    // One EPUB for the whole book, however many editions asked for it, with the maps and
-    // figures the PDFs carry.
-    if epub_wanted.into_inner() {
-        let result = guidebook::figures::epub_figures(&project.root, &project.book)
-            .and_then(|figures| write_output(&project, &EpubOutput(&figures), args, format));
-        if let Err(error) = result {
-            failures.extend(error.diagnostics);
-        }
-    }
+    failures.extend(found.into_inner().unwrap_or_default());
     let warnings = project.book.warnings.clone();
     guidebook::write_manifest(&args.out, &project.book.meta.slug)?;
     if failures.is_empty() {
@@ -126,6 +136,15 @@ fn build(root: &Path, args: &BuildArgs, format: MessageFormat) -> Result<Vec<Dia
             failures.into_iter().chain(warnings).collect::<Vec<_>>(),
         ))
     }
+}
+
+/// The diagnostics of an edition's failure, each naming the edition.
+fn with_edition(name: &str, error: Error) -> Vec<Diagnostic> {
+    let mut diagnostics = error.diagnostics;
+    for diagnostic in &mut diagnostics {
+        diagnostic.message = format!("edition `{name}`: {}", diagnostic.message);
+    }
+    diagnostics
 }
 
 /// Build one output, write it atomically, and print what was written and its warnings.
