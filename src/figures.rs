@@ -1021,17 +1021,12 @@ fn timeline_chart(font: &str, book: &Book) -> (DrawnMap, String) {
             );
         }
     }
-    text(
-        &mut out,
+    let drawn = finish_chart(
+        out,
         font,
-        0.0,
-        height - 1.2,
-        2.3,
-        palette::MUTED,
-        "start",
+        height,
         "Each dot is one event of the timeline at the back of the book (chapters/timeline.toml)",
     );
-    out.push_str("</svg>");
     let busiest: Vec<String> = {
         let mut v: Vec<(&i32, &usize)> = by_year.iter().collect();
         v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
@@ -1045,14 +1040,7 @@ fn timeline_chart(font: &str, book: &Book) -> (DrawnMap, String) {
         book.events.len(),
         busiest.join(", ")
     );
-    (
-        DrawnMap {
-            svg: out,
-            labels: vec![],
-            markers: vec![],
-        },
-        alt,
-    )
+    (drawn, alt)
 }
 
 /// Close a chart: its source line at the foot, the end of the SVG.

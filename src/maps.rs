@@ -226,22 +226,8 @@ impl Frame {
     }
 }
 
-/// Escape text for SVG character data and attribute values.
-pub fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escape text for SVG character data and attribute values (the XHTML escaper).
+pub use crate::escape::xml;
 
 /// A map being drawn.
 pub struct MapSvg {
