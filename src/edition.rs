@@ -80,6 +80,8 @@ pub struct PdfFile {
 pub struct ContentFile {
     pub exclude: Option<Vec<Spanned<String>>>,
     pub back_matter: Option<Vec<Spanned<String>>>,
+    /// Generated figures (maps, charts) this edition leaves out, by id.
+    pub exclude_figures: Option<Vec<Spanned<String>>>,
 }
 
 /// The resolved page geometry, in points.
@@ -139,6 +141,9 @@ pub struct Edition {
     pub palette: BTreeMap<String, String>,
     pub standard: PdfStandard,
     pub exclude: Vec<String>,
+    /// Figures left out, with where each was named (checked against the figures at render).
+    #[serde(skip)]
+    pub exclude_figures: Vec<(String, SourceFile, std::ops::Range<usize>)>,
     pub back_matter: Vec<String>,
     pub outputs: Vec<String>,
 }
@@ -468,6 +473,13 @@ fn resolve(
     }
 
     let slugs: Vec<&str> = book.chapters().map(|c| c.slug.as_str()).collect();
+    let exclude_figures = match pick(chain, |s| s.content.exclude_figures.as_ref()) {
+        None => vec![],
+        Some((list, file)) => list
+            .iter()
+            .map(|id| (id.get_ref().clone(), file.clone(), load::span_of(id, 0)))
+            .collect(),
+    };
     let exclude = match pick(chain, |s| s.content.exclude.as_ref()) {
         None => vec![],
         Some((list, file)) => list
@@ -516,6 +528,7 @@ fn resolve(
         palette,
         standard,
         exclude,
+        exclude_figures,
         back_matter,
         outputs,
     })

@@ -118,6 +118,24 @@ pub struct Figures {
 }
 
 impl Figures {
+    /// These figures without the ones whose ids are listed (an edition leaving them out).
+    pub fn without(&self, ids: &[&str]) -> Figures {
+        Figures {
+            list: self
+                .list
+                .iter()
+                .filter(|f| !ids.contains(&f.id.as_str()))
+                .cloned()
+                .collect(),
+            itinerary_maps: self
+                .itinerary_maps
+                .iter()
+                .filter(|(_, id)| !ids.contains(&id.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        }
+    }
+
     /// A figure by id.
     pub fn get(&self, id: &str) -> Option<&Figure> {
         self.list.iter().find(|f| f.id == id)

@@ -42,13 +42,29 @@ pub fn render_edition(
         .collect();
     let mut figure_sink = crate::diagnostics::Sink::default();
     figures::check_placements(book, figures, &mut figure_sink);
+    for (id, file, range) in &edition.exclude_figures {
+        if figures.get(id).is_none() {
+            // A warning, not an error: shipped layouts serve other books with other figures.
+            figure_sink.push(
+                Diagnostic::warning(format!("this book has no figure `{id}` to leave out"))
+                    .at(file, range.clone()),
+            );
+        }
+    }
+    // Links to a figure the edition leaves out keep their text, like links to left-out chapters.
+    let known_figures: HashSet<String> = figures.list.iter().map(|f| f.id.clone()).collect();
+    let kept = figures.without(
+        &edition
+            .exclude_figures
+            .iter()
+            .map(|(id, ..)| id.as_str())
+            .collect::<Vec<_>>(),
+    );
+    let figures = &kept;
     let with_timeline = edition.back_matter.iter().any(|b| b == "timeline");
     let placed = placed_figures(figures, &included, with_timeline);
     let mut targets = targets(book, &included, &[]);
-    targets.known.insert(
-        "figure",
-        figures.list.iter().map(|f| f.id.clone()).collect(),
-    );
+    targets.known.insert("figure", known_figures);
     targets.printed.insert("figure", placed.clone());
     let index = IndexTerms::new(
         book.people
