@@ -68,7 +68,7 @@ fn selected(project: &Project, select: &SelectArgs) -> Result<Vec<String>> {
 
 /// One piece of work of a build: an edition's PDF, or the book's EPUB.
 enum Job {
-    Pdf(guidebook::edition::Edition),
+    Pdf(Box<guidebook::edition::Edition>),
     Epub,
 }
 
@@ -85,7 +85,7 @@ fn build(root: &Path, args: &BuildArgs, format: MessageFormat) -> Result<Vec<Dia
             Ok((edition, formats)) => {
                 epub_wanted |= formats.contains(&Format::Epub);
                 if formats.contains(&Format::Pdf) {
-                    jobs.push((name, Job::Pdf(edition)));
+                    jobs.push((name, Job::Pdf(Box::new(edition))));
                 }
             }
             Err(error) => failures.extend(with_edition(&name, error)),
