@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
 
     let targets = Targets::default();
     let index = IndexTerms::new([("Mao Zedong", &["Mao".to_string()][..])], []);
-    let mut converter = Converter::new(&targets, &index, Path::new("/nonexistent-fuzz-root"));
+    let mut converter = Converter::new(&targets, Path::new("/nonexistent-fuzz-root")).with_index(&index);
     let body = match guidebook::load::split_front_matter(&file) {
         Ok((meta, _, body_offset)) => {
             for sidebar in &meta.sidebars {
