@@ -492,8 +492,23 @@ pub fn build(root: &Path, book: &Book, font: &str) -> Result<Figures> {
 
 /// Check the `figures` lists of chapter front matter against the figures that exist.
 pub fn check_placements(book: &Book, figures: &Figures, sink: &mut Sink) {
+    // A figure is printed once; the first chapter to place it keeps it.
+    let mut placed: HashMap<&str, &str> = figures
+        .itinerary_maps
+        .values()
+        .map(|id| (id.as_str(), "its itinerary"))
+        .collect();
     for chapter in book.chapters() {
         for id in &chapter.meta.figures {
+            let span = id.span();
+            let at = chapter.meta_offset + span.start..chapter.meta_offset + span.end;
+            if let Some(first) = placed.insert(id.get_ref(), chapter.slug.as_str()) {
+                sink.push(
+                    Diagnostic::error(format!("figure `{}` is already placed (in {first})", id.get_ref()))
+                        .at(&chapter.file, at.clone())
+                        .with_note("a figure is printed once; link to it from elsewhere with [see the map](figure:ID)"),
+                );
+            }
             if figures.get(id.get_ref()).is_none() {
                 let span = id.span();
                 sink.push(

@@ -357,6 +357,19 @@ const CASES: &[Case] = &[
         expect: &["chapters/references.yml:", "bibliography"],
     },
     Case {
+        name: "figure placed twice",
+        mutate: |f| {
+            edit(
+                f,
+                "chapters/01-harbin.md",
+                "summary = ",
+                "figures = [\"map-overview\", \"map-overview\"]\nsummary = ",
+            )
+        },
+        env: &[],
+        expect: &["chapters/01-harbin.md:3:28", "already placed"],
+    },
+    Case {
         name: "template syntax error",
         mutate: |f| override_template(f, "chapter.typ", |t| t + "\n{% if %}\n"),
         env: &[],
