@@ -368,6 +368,25 @@ fn rich_fixture_epub_is_valid_with_notes_tables_cjk_images_and_links() {
     assert_epubcheck_clean(&epub);
 }
 
+/// Build the fixture's EPUB with `markdown` appended to its chapter: the build must fail at
+/// that line with `message` and write no EPUB.
+fn assert_epub_refuses(fixture: &Fixture, markdown: &str, message: &str) {
+    fixture.write("chapters/01-harbin.md", &format!("{CHAPTER}\n{markdown}\n"));
+    let out = fixture.root().join("out");
+    let output = guidebook(
+        fixture.root(),
+        &["build", "--format", "epub", "--out", out.to_str().unwrap()],
+    );
+    assert!(!output.status.success(), "{markdown} was accepted");
+    let line = CHAPTER.lines().count() + 2;
+    let errors = stderr(&output);
+    assert!(
+        errors.contains(&format!("chapters/01-harbin.md:{line}:1:")) && errors.contains(message),
+        "{markdown}: {errors}"
+    );
+    assert!(!out.join("fixture.epub").exists());
+}
+
 #[test]
 fn images_without_alt_text_remote_or_outside_the_book_are_located_errors() {
     for (markdown, message) in [
@@ -381,20 +400,7 @@ fn images_without_alt_text_remote_or_outside_the_book_are_located_errors() {
     ] {
         let fixture = Fixture::new();
         std::fs::write(fixture.root().join("chapters/images/square.png"), PNG).unwrap();
-        fixture.write("chapters/01-harbin.md", &format!("{CHAPTER}\n{markdown}\n"));
-        let out = fixture.root().join("out");
-        let output = guidebook(
-            fixture.root(),
-            &["build", "--format", "epub", "--out", out.to_str().unwrap()],
-        );
-        assert!(!output.status.success(), "{markdown} was accepted");
-        let line = CHAPTER.lines().count() + 2;
-        let errors = stderr(&output);
-        assert!(
-            errors.contains(&format!("chapters/01-harbin.md:{line}:")) && errors.contains(message),
-            "{markdown}: {errors}"
-        );
-        assert!(!out.join("fixture.epub").exists());
+        assert_epub_refuses(&fixture, markdown, message);
     }
 }
 
@@ -414,21 +420,7 @@ fn links_that_are_not_internal_or_https_are_located_errors() {
         ("[x](landmark:nowhere)", "unknown landmark `nowhere`"),
         ("[x](cite:nobody)", "unknown bibliography key `nobody`"),
     ] {
-        let fixture = Fixture::new();
-        fixture.write("chapters/01-harbin.md", &format!("{CHAPTER}\n{markdown}\n"));
-        let out = fixture.root().join("out");
-        let output = guidebook(
-            fixture.root(),
-            &["build", "--format", "epub", "--out", out.to_str().unwrap()],
-        );
-        assert!(!output.status.success(), "{markdown} was accepted");
-        let line = CHAPTER.lines().count() + 2;
-        let errors = stderr(&output);
-        assert!(
-            errors.contains(&format!("chapters/01-harbin.md:{line}:1:"))
-                && errors.contains(message),
-            "{markdown}: {errors}"
-        );
+        assert_epub_refuses(&Fixture::new(), markdown, message);
     }
 }
 
