@@ -397,65 +397,52 @@ pub fn build(root: &Path, book: &Book, font: &str) -> Result<Figures> {
     }
 
     if let Some((projects, _)) = &book.projects {
-        let bars: Vec<Bar> = projects
+        // Both charts of the projects: bars of counts, and the counts again in the alt text.
+        const SOURCE: &str = "Source: Bo Yibo 1991, p. 297 (chapters/projects-156.toml)";
+        let counts = |rows: Vec<(&String, u32, Option<String>)>, colour: &'static str| {
+            let total: u32 = rows.iter().map(|r| r.1).sum();
+            let listed = rows
+                .iter()
+                .map(|(l, n, _)| format!("{l} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let bars: Vec<Bar> = rows
+                .into_iter()
+                .map(|(label, n, note)| Bar {
+                    label: label.clone(),
+                    segments: vec![(n as f64, colour)],
+                    note,
+                })
+                .collect();
+            (bar_chart(font, &bars, &[], SOURCE), total, listed)
+        };
+        let batches = projects
             .batches
             .iter()
-            .map(|b| Bar {
-                label: b.label.clone(),
-                segments: vec![(*b.count.get_ref() as f64, palette::ACCENT)],
-                note: None,
-            })
+            .map(|b| (&b.label, *b.count.get_ref(), None))
             .collect();
-        let total: u32 = projects.batches.iter().map(|b| *b.count.get_ref()).sum();
+        let (drawn, total, listed) = counts(batches, palette::ACCENT);
         add(
             "chart-projects-batches".into(),
             FigureKind::Chart,
-            bar_chart(
-                font,
-                &bars,
-                &[],
-                "Source: Bo Yibo 1991, p. 297 (chapters/projects-156.toml)",
-            ),
+            drawn,
             format!("The {total} projects as agreed in three batches"),
             format!(
-                "Bar chart of the Soviet-aided projects by agreement: {}; {total} in all.",
-                projects
-                    .batches
-                    .iter()
-                    .map(|b| format!("{} {}", b.label, b.count.get_ref()))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "Bar chart of the Soviet-aided projects by agreement: {listed}; {total} in all."
             ),
         );
-        let bars: Vec<Bar> = projects
+        let sectors = projects
             .sectors
             .iter()
-            .map(|s| Bar {
-                label: s.label.clone(),
-                segments: vec![(*s.count.get_ref() as f64, palette::OCHRE)],
-                note: s.detail.clone(),
-            })
+            .map(|s| (&s.label, *s.count.get_ref(), s.detail.clone()))
             .collect();
-        let total: u32 = projects.sectors.iter().map(|s| *s.count.get_ref()).sum();
+        let (drawn, total, listed) = counts(sectors, palette::OCHRE);
         add(
             "chart-projects-sectors".into(),
             FigureKind::Chart,
-            bar_chart(
-                font,
-                &bars,
-                &[],
-                "Source: Bo Yibo 1991, p. 297 (chapters/projects-156.toml)",
-            ),
+            drawn,
             format!("The {total} projects actually built, by sector"),
-            format!(
-                "Bar chart of the {total} projects built, by sector: {}.",
-                projects
-                    .sectors
-                    .iter()
-                    .map(|s| format!("{} {}", s.label, s.count.get_ref()))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            format!("Bar chart of the {total} projects built, by sector: {listed}."),
         );
     }
 
