@@ -13,12 +13,15 @@ use crate::diagnostics::{Diagnostic, Result, Sink};
 use crate::geo::{BaseMap, LonLat, distance_km};
 use crate::load;
 use crate::maps::{
-    self, DrawnMap, Frame, LegendSymbol, Place, Rect, Stop, WIDTH, palette, text_width, xml,
+    self, DrawnMap, Frame, LegendSymbol, Place, Rect, Stop, StopMarker, WIDTH, palette, text_width,
+    xml,
 };
 use crate::model::{Book, Chapter, RailwayNetwork, Status};
 
 /// Where the base geography lives in a project.
 pub const BASE_MAP: &str = "chapters/geo/east-asia-50m.topo.json";
+/// The detailed coastline (Natural Earth 1:10m) the city maps are drawn on.
+pub const DETAIL_MAP: &str = "chapters/geo/china-10m.topo.json";
 /// The figure printed before the timeline.
 pub const TIMELINE_CHART: &str = "chart-timeline";
 /// Font family used for the text in figures when an edition does not say otherwise.
@@ -66,6 +69,12 @@ pub struct Figure {
     pub labels: Vec<Rect>,
     /// Names of the places marked on a map.
     pub markers: Vec<String>,
+    /// Numbered stop markers of a city map (centre and radius, insets included).
+    pub stops: Vec<StopMarker>,
+    /// Numbered stops no label could be placed for.
+    pub unlabelled: Vec<String>,
+    /// How many insets enlarge crowded parts of a city map.
+    pub insets: usize,
 }
 
 impl Figure {
@@ -95,7 +104,12 @@ impl FigureCache {
         for chapter in book.chapters() {
             chapter.file.text[..chapter.body_offset].hash(&mut hasher);
         }
-        for data in ["chapters/railways.toml", "chapters/projects-156.toml"] {
+        for data in [
+            "chapters/railways.toml",
+            "chapters/projects-156.toml",
+            BASE_MAP,
+            DETAIL_MAP,
+        ] {
             std::fs::read(root.join(data))
                 .unwrap_or_default()
                 .hash(&mut hasher);
@@ -174,18 +188,23 @@ pub fn cities(book: &Book) -> Vec<Place> {
         .collect()
 }
 
-/// Read the base geography, or an empty one if the project has none.
-pub fn base_map(root: &Path) -> Result<BaseMap> {
-    if !root.join(BASE_MAP).exists() {
+/// Read a base geography file, or an empty one if the project has none.
+pub fn base_map(root: &Path, path: &str) -> Result<BaseMap> {
+    if !root.join(path).exists() {
         return Ok(BaseMap::default());
     }
-    let file = load::read_text(root, BASE_MAP)?;
+    let file = load::read_text(root, path)?;
     BaseMap::from_topojson(&file)
 }
 
 /// Draw every figure of the book, with text in the `font` family.
 pub fn build(root: &Path, book: &Book, font: &str) -> Result<Figures> {
-    let base = base_map(root)?;
+    let base = base_map(root, BASE_MAP)?;
+    // City maps use the detailed coastline where the project has one.
+    let detail = match base_map(root, DETAIL_MAP)? {
+        d if d.land.is_empty() => base.clone(),
+        d => d,
+    };
     let cities = cities(book);
     let mut figures = Figures::default();
     let mut add = |id: String, kind, drawn: DrawnMap, caption: String, alt: String| {
@@ -197,6 +216,9 @@ pub fn build(root: &Path, book: &Book, font: &str) -> Result<Figures> {
             alt,
             labels: drawn.labels,
             markers: drawn.markers,
+            stops: drawn.stops,
+            unlabelled: drawn.unlabelled,
+            insets: drawn.insets,
         })
     };
 
@@ -361,7 +383,7 @@ pub fn build(root: &Path, book: &Book, font: &str) -> Result<Figures> {
                 })
                 .collect();
             let drawn = maps::city_map(
-                &base,
+                &detail,
                 font,
                 &format!("Positions: chapters/landmarks.toml · {MAP_SOURCE}"),
                 &stops,
@@ -1079,6 +1101,9 @@ fn finish_chart(mut out: String, font: &str, height: f64, source: &str) -> Drawn
     DrawnMap {
         svg: out,
         labels: vec![],
+        stops: vec![],
+        insets: 0,
+        unlabelled: vec![],
         markers: vec![],
     }
 }

@@ -22,6 +22,12 @@ pub const WIDTH: f64 = 160.0;
 /// Size of ordinary map labels, in user units (about 6.5 pt at A5 text width).
 pub const LABEL_SIZE: f64 = 3.4;
 const SMALL_SIZE: f64 = 2.7;
+/// Frames narrower than this (kilometres) are drawn without coastline or borders.
+const MIN_COAST_SPAN_KM: f64 = 12.0;
+/// A numbered stop marker as drawn: centre x, centre y and radius, in SVG units.
+pub type StopMarker = (f64, f64, f64);
+/// Radius of a numbered stop marker.
+const STOP_RADIUS: f64 = 2.3;
 
 /// An axis-aligned box in SVG units.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -100,18 +106,20 @@ impl Placer {
             && !self.labels.iter().any(|l| l.overlaps(rect))
     }
 
-    /// Find a place for a label of `width` × `size` beside a marker of radius `r` at (x, y):
-    /// east, west, north-east, south-east, north-west, south-west, north, south, then the
-    /// same further out. Returns the text anchor point and `start`/`end`/`middle`.
+    /// Find a place for a label of `width` and `lines` lines of `size` beside a marker of
+    /// radius `r` at (x, y): east, west, north-east, south-east, north-west, south-west,
+    /// north, south, then the same further out. Returns the text anchor point (the first
+    /// line's baseline) and `start`/`end`/`middle`.
     pub fn place(
         &mut self,
         x: f64,
         y: f64,
         r: f64,
         width: f64,
-        size: f64,
+        (size, lines): (f64, usize),
     ) -> Option<(f64, f64, &'static str)> {
-        let h = size * 1.15;
+        let line = size * 1.15;
+        let h = line * lines as f64;
         for step in [0.6, 1.6, 3.0, 4.5] {
             let g = r + step;
             let d = (r + step) * 0.75;
@@ -134,8 +142,8 @@ impl Placer {
                         "end" => left + width,
                         _ => left + width / 2.0,
                     };
-                    // Baseline sits about 0.8 of the box height down (ascender of Noto Sans).
-                    return Some((ax, top + h * 0.8, anchor));
+                    // Baseline sits about 0.8 of the line height down (ascender of Noto Sans).
+                    return Some((ax, top + line * 0.8, anchor));
                 }
             }
         }
@@ -170,6 +178,17 @@ impl Frame {
     /// A frame of `WIDTH` units showing every point, with `pad` of the span around them,
     /// at least `min_span_km` wide, its height between `min_ratio` and `max_ratio` of the width.
     pub fn fit(points: &[LonLat], pad: f64, min_span_km: f64, ratio: (f64, f64)) -> Self {
+        Self::fit_width(points, pad, min_span_km, ratio, WIDTH)
+    }
+
+    /// As [`Frame::fit`], for a frame `width` units wide (an inset).
+    pub fn fit_width(
+        points: &[LonLat],
+        pad: f64,
+        min_span_km: f64,
+        ratio: (f64, f64),
+        width: f64,
+    ) -> Self {
         let projection = Lambert::east_asia();
         let projected: Vec<(f64, f64)> = points.iter().map(|p| projection.forward(*p)).collect();
         let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
@@ -191,13 +210,13 @@ impl Frame {
         if h / w < ratio.0 {
             h = w * ratio.0;
         }
-        let units_per_km = WIDTH / w;
+        let units_per_km = width / w;
         Self {
             projection,
             left_km: cx - w / 2.0,
             top_km: cy + h / 2.0,
             units_per_km,
-            width: WIDTH,
+            width,
             height: h * units_per_km,
         }
     }
@@ -238,6 +257,12 @@ pub struct MapSvg {
     legend: Vec<(LegendSymbol, String)>,
     legend_at: (f64, f64),
     source: String,
+    /// Id of the frame's clip path, unique within the SVG (insets have their own).
+    clip_id: String,
+    /// An inset's letter, drawn in its top-left corner in place of the north arrow.
+    tag: Option<char>,
+    /// Names of numbered stops no label could be placed for.
+    unlabelled: Vec<String>,
 }
 
 /// How a legend entry is drawn.
@@ -247,6 +272,8 @@ pub enum LegendSymbol {
     Numbered,
     Line(&'static str, f64, Option<&'static str>),
     Land,
+    /// An outlined box: the area an inset enlarges.
+    Area,
 }
 
 /// A finished map: its SVG text and the boxes of its labels.
@@ -256,6 +283,12 @@ pub struct DrawnMap {
     pub labels: Vec<Rect>,
     /// Markers drawn, by name, for tests and alt text.
     pub markers: Vec<String>,
+    /// Numbered markers (centre and radius) in SVG units, for tests.
+    pub stops: Vec<StopMarker>,
+    /// How many inset maps enlarge crowded parts of the map.
+    pub insets: usize,
+    /// Numbered stops left without a label (none, on every map the book ships).
+    pub unlabelled: Vec<String>,
 }
 
 impl MapSvg {
@@ -269,17 +302,38 @@ impl MapSvg {
             legend: vec![],
             legend_at: (0.0, 0.0),
             source: source.to_string(),
+            clip_id: "frame".into(),
+            tag: None,
+            unlabelled: vec![],
         }
     }
 
+    /// An inset of a larger map, tagged with a letter; it has a scale bar but no legend.
+    fn inset(frame: Frame, font: &str, tag: char) -> Self {
+        let mut map = Self::new(frame, font, "");
+        map.clip_id = format!("inset-{}", tag.to_ascii_lowercase());
+        map.tag = Some(tag);
+        map
+    }
+
+    /// SVG path data through the points; a closed ring is first cut to the frame (with a
+    /// margin, so its cut edges stay outside the visible area), which keeps the numbers small
+    /// however far the coastline runs beyond a large-scale map.
     fn path(&self, points: &[LonLat], close: bool) -> String {
+        let mut projected: Vec<(f64, f64)> = points.iter().map(|p| self.frame.point(*p)).collect();
+        if close {
+            let m = 10.0;
+            projected = clip_ring(
+                projected,
+                Rect::new(-m, -m, self.frame.width + m, self.frame.height + m),
+            );
+        }
         let mut d = String::new();
         let mut last: Option<(f64, f64)> = None;
-        for (i, p) in points.iter().enumerate() {
-            let (x, y) = self.frame.point(*p);
+        for (i, &(x, y)) in projected.iter().enumerate() {
             if let Some((lx, ly)) = last
                 && (x - lx).abs() + (y - ly).abs() < 0.25
-                && i + 1 != points.len()
+                && i + 1 != projected.len()
             {
                 continue;
             }
@@ -318,6 +372,18 @@ impl MapSvg {
 
     /// Land, coastline and borders.
     pub fn base(&mut self, base: &BaseMap) {
+        if self.frame.width / self.frame.units_per_km < MIN_COAST_SPAN_KM {
+            // Natural Earth's coastline is good to a few hundred metres: drawn across a
+            // frame this small it would put harbour-side landmarks in the sea. Every stop is
+            // on land, so the whole frame is land.
+            self.layers.push(format!(
+                r#"<rect width="{w:.2}" height="{h:.2}" fill="{tint}"/>"#,
+                w = self.frame.width,
+                h = self.frame.height,
+                tint = palette::TINT,
+            ));
+            return;
+        }
         let mut land = String::new();
         for polygon in &base.land {
             if polygon.first().is_some_and(|outer| self.visible(outer)) {
@@ -376,7 +442,7 @@ impl MapSvg {
     /// A numbered stop marker; reserves its area.
     pub fn numbered(&mut self, p: LonLat, number: usize) -> (f64, f64) {
         let (x, y) = self.frame.point(p);
-        let r = 2.3;
+        let r = STOP_RADIUS;
         self.layers.push(format!(
             r#"<circle cx="{x:.2}" cy="{y:.2}" r="{r}" fill="{accent}" stroke="white" stroke-width="0.5"/><text x="{x:.2}" y="{ty:.2}" font-family="{font}" font-size="2.6" font-weight="bold" fill="white" text-anchor="middle">{number}</text>"#,
             accent = palette::ACCENT,
@@ -387,20 +453,44 @@ impl MapSvg {
         (x, y)
     }
 
-    /// Label a marker at (x, y) of radius `r`, if a free place is found.
-    pub fn label(&mut self, x: f64, y: f64, r: f64, text: &str, size: f64, bold: bool) -> bool {
-        let width = text_width(text, size) * if bold { 1.06 } else { 1.0 };
-        let Some((ax, ay, anchor)) = self.placer.place(x, y, r, width, size) else {
-            return false;
-        };
-        let weight = if bold { r#" font-weight="bold""# } else { "" };
-        self.layers.push(format!(
-            r#"<text x="{ax:.2}" y="{ay:.2}" font-family="{font}" font-size="{size}"{weight} fill="{ink}" text-anchor="{anchor}" stroke="white" stroke-width="0.7" stroke-opacity="0.85" paint-order="stroke" stroke-linejoin="round">{text}</text>"#,
-            font = xml(&self.font),
-            ink = palette::INK,
-            text = xml(text),
-        ));
-        true
+    /// Label a marker at (x, y) of radius `r`, if a free place is found: on one line, else
+    /// broken into two lines at the space nearest the middle. Returns whether it was placed.
+    pub fn label(&mut self, x: f64, y: f64, r: f64, text: &str, size: f64) -> bool {
+        let mut layouts = vec![vec![text]];
+        let middle = text.len() / 2;
+        if let Some(split) = text
+            .match_indices(' ')
+            .map(|(i, _)| i)
+            .min_by_key(|i| i.abs_diff(middle))
+        {
+            layouts.push(vec![&text[..split], &text[split + 1..]]);
+        }
+        for lines in layouts {
+            let width = lines
+                .iter()
+                .map(|l| text_width(l, size))
+                .fold(0.0, f64::max);
+            let Some((ax, ay, anchor)) = self.placer.place(x, y, r, width, (size, lines.len()))
+            else {
+                continue;
+            };
+            let mut spans = String::new();
+            for (i, line) in lines.iter().enumerate() {
+                let dy = if i == 0 { 0.0 } else { size * 1.15 };
+                let _ = write!(
+                    spans,
+                    r#"<tspan x="{ax:.2}" dy="{dy:.2}">{}</tspan>"#,
+                    xml(line)
+                );
+            }
+            self.layers.push(format!(
+                r#"<text x="{ax:.2}" y="{ay:.2}" font-family="{font}" font-size="{size}" fill="{ink}" text-anchor="{anchor}" stroke="white" stroke-width="0.7" stroke-opacity="0.85" paint-order="stroke" stroke-linejoin="round">{spans}</text>"#,
+                font = xml(&self.font),
+                ink = palette::INK,
+            ));
+            return true;
+        }
+        false
     }
 
     /// A wide-spaced area name (country, sea) centred on a point, placed only if it fits.
@@ -432,7 +522,10 @@ impl MapSvg {
     pub fn reserve_furniture(&mut self) {
         let (w, h) = (self.frame.width, self.frame.height);
         let scale = Rect::new(0.0, h - 9.0, 42.0, h);
-        let arrow = Rect::new(w - 10.0, 0.0, w, 14.0);
+        let arrow = match self.tag {
+            Some(_) => Rect::new(0.0, 0.0, TAG_SIZE + 1.0, TAG_SIZE + 1.0),
+            None => Rect::new(w - 10.0, 0.0, w, 14.0),
+        };
         let (lw, lh) = self.legend_size();
         let corners = [
             (w - lw - 2.0, h - lh - 2.0),
@@ -537,6 +630,12 @@ impl MapSvg {
                     sx + 3.0,
                     dash.map_or(String::new(), |d| format!(r#" stroke-dasharray="{d}""#))
                 ),
+                LegendSymbol::Area => format!(
+                    r#"<rect x="{:.2}" y="{:.2}" width="5" height="2.6" fill="none" stroke="{}" stroke-width="0.4"/>"#,
+                    sx - 2.5,
+                    cy - 1.3,
+                    palette::INK
+                ),
                 LegendSymbol::Land => format!(
                     r#"<rect x="{:.2}" y="{:.2}" width="6" height="2.4" fill="{}" stroke="{}" stroke-width="0.25"/>"#,
                     sx - 3.0,
@@ -557,34 +656,156 @@ impl MapSvg {
         out
     }
 
-    /// Close the map: frame, furniture and the source line under it.
-    pub fn finish(self, markers: Vec<String>) -> DrawnMap {
+    /// The frame's content: layers clipped to the frame, furniture, and the frame's outline.
+    fn body(&self) -> String {
         let (w, h) = (self.frame.width, self.frame.height);
-        let total = h + 5.0;
-        let mut svg = format!(
-            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w:.2} {total:.2}" width="{w:.2}mm" height="{total:.2}mm"><defs><clipPath id="frame"><rect width="{w:.2}" height="{h:.2}"/></clipPath></defs><g clip-path="url(#frame)">"#
+        let mut out = format!(
+            r#"<defs><clipPath id="{id}"><rect width="{w:.2}" height="{h:.2}"/></clipPath></defs><g clip-path="url(#{id})">"#,
+            id = self.clip_id,
         );
         for layer in &self.layers {
-            svg.push_str(layer);
+            out.push_str(layer);
         }
-        svg.push_str(&self.scale_bar());
-        svg.push_str(&self.north_arrow());
-        svg.push_str(&self.legend_box());
+        out.push_str(&self.scale_bar());
+        match self.tag {
+            Some(tag) => out.push_str(&tag_box(0.0, 0.0, tag, &self.font)),
+            None => out.push_str(&self.north_arrow()),
+        }
+        out.push_str(&self.legend_box());
+        let _ = write!(
+            out,
+            r#"</g><rect width="{w:.2}" height="{h:.2}" fill="none" stroke="{ink}" stroke-width="0.4"/>"#,
+            ink = palette::INK,
+        );
+        out
+    }
+
+    /// Close the map: frame, furniture and the source line under it.
+    pub fn finish(self, markers: Vec<String>, stops: Vec<StopMarker>) -> DrawnMap {
+        self.finish_with_insets(markers, stops, vec![])
+    }
+
+    /// Close the map with insets drawn in rows under it, then the source line.
+    fn finish_with_insets(
+        self,
+        markers: Vec<String>,
+        mut stops: Vec<StopMarker>,
+        insets: Vec<(MapSvg, Vec<StopMarker>)>,
+    ) -> DrawnMap {
+        let (w, h) = (self.frame.width, self.frame.height);
+        let mut labels = self.placer.labels().to_vec();
+        let mut unlabelled = self.unlabelled.clone();
+        let mut content = self.body();
+        let mut bottom = h;
+        let count = insets.len();
+        for row in insets.chunks(INSETS_PER_ROW) {
+            let top = bottom + INSET_GAP;
+            let mut row_height: f64 = 0.0;
+            let mut left = 0.0;
+            for (inset, inset_stops) in row {
+                let _ = write!(
+                    content,
+                    r#"<g transform="translate({left:.2} {top:.2})">{}</g>"#,
+                    inset.body()
+                );
+                let shift = |r: &Rect| Rect::new(r.x0 + left, r.y0 + top, r.x1 + left, r.y1 + top);
+                labels.extend(inset.placer.labels().iter().map(shift));
+                unlabelled.extend(inset.unlabelled.iter().cloned());
+                stops.extend(inset_stops.iter().map(|&(x, y, r)| (x + left, y + top, r)));
+                left += inset.frame.width + INSET_GAP;
+                row_height = row_height.max(inset.frame.height);
+            }
+            bottom = top + row_height;
+        }
+        let total = bottom + 5.0;
+        let mut svg = format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w:.2} {total:.2}" width="{w:.2}mm" height="{total:.2}mm">"#
+        );
+        svg.push_str(&content);
         let _ = write!(
             svg,
-            r#"</g><rect width="{w:.2}" height="{h:.2}" fill="none" stroke="{ink}" stroke-width="0.4"/><text x="0" y="{sy:.2}" font-family="{font}" font-size="2.3" fill="{muted}">{source}</text></svg>"#,
-            ink = palette::INK,
-            sy = h + 3.6,
+            r#"<text x="0" y="{sy:.2}" font-family="{font}" font-size="2.3" fill="{muted}">{source}</text></svg>"#,
+            sy = bottom + 3.6,
             font = xml(&self.font),
             muted = palette::MUTED,
             source = xml(&self.source),
         );
         DrawnMap {
             svg,
-            labels: self.placer.labels().to_vec(),
+            labels,
             markers,
+            stops,
+            insets: count,
+            unlabelled,
         }
     }
+}
+
+/// A closed ring cut to a box (Sutherland–Hodgman, one box edge at a time). Parts outside
+/// the box become runs along its edges, which is all a filled area needs.
+fn clip_ring(mut ring: Vec<(f64, f64)>, r: Rect) -> Vec<(f64, f64)> {
+    type Edge = (
+        fn(&(f64, f64), &Rect) -> bool,
+        fn(f64, f64, f64, f64, &Rect) -> (f64, f64),
+    );
+    let edges: [Edge; 4] = [
+        (
+            |p, r| p.0 >= r.x0,
+            |x1, y1, x2, y2, r| (r.x0, y1 + (y2 - y1) * (r.x0 - x1) / (x2 - x1)),
+        ),
+        (
+            |p, r| p.0 <= r.x1,
+            |x1, y1, x2, y2, r| (r.x1, y1 + (y2 - y1) * (r.x1 - x1) / (x2 - x1)),
+        ),
+        (
+            |p, r| p.1 >= r.y0,
+            |x1, y1, x2, y2, r| (x1 + (x2 - x1) * (r.y0 - y1) / (y2 - y1), r.y0),
+        ),
+        (
+            |p, r| p.1 <= r.y1,
+            |x1, y1, x2, y2, r| (x1 + (x2 - x1) * (r.y1 - y1) / (y2 - y1), r.y1),
+        ),
+    ];
+    for (inside, cut) in edges {
+        let mut out = Vec::with_capacity(ring.len());
+        for i in 0..ring.len() {
+            let (prev, cur) = (ring[(i + ring.len() - 1) % ring.len()], ring[i]);
+            match (inside(&prev, &r), inside(&cur, &r)) {
+                (true, true) => out.push(cur),
+                (true, false) => out.push(cut(prev.0, prev.1, cur.0, cur.1, &r)),
+                (false, true) => {
+                    out.push(cut(prev.0, prev.1, cur.0, cur.1, &r));
+                    out.push(cur);
+                }
+                (false, false) => {}
+            }
+        }
+        ring = out;
+        if ring.is_empty() {
+            break;
+        }
+    }
+    ring
+}
+
+/// Side of the square that carries an inset's letter.
+const TAG_SIZE: f64 = 5.0;
+/// Space between the main map and its insets, and between insets.
+const INSET_GAP: f64 = 3.0;
+const INSETS_PER_ROW: usize = 2;
+/// Numbered markers closer than this (SVG units, centre to centre) crowd each other.
+const CROWDED: f64 = 6.5;
+
+/// A letter in a white square with a dark outline: names an inset and the area it enlarges.
+fn tag_box(x: f64, y: f64, tag: char, font: &str) -> String {
+    format!(
+        r#"<rect x="{x:.2}" y="{y:.2}" width="{s}" height="{s}" fill="white" stroke="{ink}" stroke-width="0.4"/><text x="{tx:.2}" y="{ty:.2}" font-family="{font}" font-size="3.4" font-weight="bold" fill="{ink}" text-anchor="middle">{tag}</text>"#,
+        s = TAG_SIZE,
+        ink = palette::INK,
+        tx = x + TAG_SIZE / 2.0,
+        ty = y + TAG_SIZE / 2.0 + 1.2,
+        font = xml(font),
+    )
 }
 
 /// A place on a map: a name and a position, with how much it matters (for label priority).
@@ -651,14 +872,14 @@ pub fn small_scale_map(
     for (x, y, r, place, strong) in positions {
         let size = if strong { LABEL_SIZE } else { SMALL_SIZE + 0.2 };
         // Where the map is crowded, a smaller label may still find room.
-        if !map.label(x, y, r, &place.name, size, false) {
-            map.label(x, y, r, &place.name, SMALL_SIZE, false);
+        if !map.label(x, y, r, &place.name, size) {
+            map.label(x, y, r, &place.name, SMALL_SIZE);
         }
     }
     for (name, lon, lat) in AREA_NAMES {
         map.area_name(LonLat::new(lon, lat), name);
     }
-    map.finish(drawn)
+    map.finish(drawn, vec![])
 }
 
 /// The length of a polyline along great circles, in kilometres.
@@ -675,7 +896,9 @@ pub struct Stop {
 }
 
 /// A city map: the itinerary's stops numbered in route order, joined by the route, with other
-/// landmarks of the guide in the frame as small grey dots.
+/// landmarks of the guide in the frame as small grey dots. Where stops crowd each other at the
+/// scale that shows the whole route, the crowded groups are drawn again, enlarged, in lettered
+/// insets under the map, and the main map marks the areas they show.
 pub fn city_map(
     base: &BaseMap,
     font: &str,
@@ -685,40 +908,207 @@ pub fn city_map(
 ) -> DrawnMap {
     let points: Vec<LonLat> = stops.iter().map(|s| s.at).collect();
     let frame = Frame::fit(&points, 0.16, 2.2, (0.62, 1.05));
+    let groups = crowded_groups(&frame, stops);
+    let inset_width = if groups.len() == 1 {
+        WIDTH * 0.62
+    } else {
+        (WIDTH - INSET_GAP * (INSETS_PER_ROW - 1) as f64) / INSETS_PER_ROW as f64
+    };
+    let mut insets = Vec::new();
+    let mut areas = Vec::new();
+    for (group, tag) in groups.iter().zip('A'..='Z') {
+        let at: Vec<LonLat> = group.iter().map(|&i| stops[i].at).collect();
+        let inset_frame = Frame::fit_width(&at, 0.3, 0.6, (0.62, 0.9), inset_width);
+        let mut inset = MapSvg::inset(inset_frame, font, tag);
+        let drawn = stops_layer(&mut inset, base, stops, others, &|_| true);
+        insets.push((inset, drawn));
+        // The inset's extent, as the main map shows it, never smaller than a marker.
+        let (x0, y0) = frame.point(inset_frame.lonlat(0.0, 0.0));
+        let (x1, y1) = frame.point(inset_frame.lonlat(inset_frame.width, inset_frame.height));
+        let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+        let (hw, hh) = (((x1 - x0) / 2.0).max(3.5), ((y1 - y0) / 2.0).max(3.5));
+        areas.push((Rect::new(cx - hw, cy - hh, cx + hw, cy + hh), tag));
+    }
     let mut map = MapSvg::new(frame, font, source);
+    let in_inset = |i: usize| groups.iter().any(|g| g.contains(&i));
+    for (area, tag) in &areas {
+        map.layers.push(format!(
+            r#"<rect x="{:.2}" y="{:.2}" width="{:.2}" height="{:.2}" fill="none" stroke="{ink}" stroke-width="0.4"/>"#,
+            area.x0,
+            area.y0,
+            area.x1 - area.x0,
+            area.y1 - area.y0,
+            ink = palette::INK,
+        ));
+        let (tx, ty) = (area.x0 - TAG_SIZE, area.y0 - TAG_SIZE);
+        map.layers.push(tag_box(tx, ty, *tag, font));
+        map.placer.reserve(Rect::new(tx, ty, area.x1, area.y1));
+    }
+    if !areas.is_empty() {
+        map.legend_entry(LegendSymbol::Area, "Area enlarged in the inset below");
+    }
+    let drawn = stops_layer(&mut map, base, stops, others, &|i| !in_inset(i));
+    let markers = stops.iter().map(|s| s.name.clone()).collect();
+    map.finish_with_insets(markers, drawn, insets)
+}
+
+/// Groups of stops whose markers would crowd each other in `frame` (single linkage), when
+/// enlarging them helps: a group holding every stop is left alone, since the frame already
+/// fits the route as tightly as it can.
+fn crowded_groups(frame: &Frame, stops: &[Stop]) -> Vec<Vec<usize>> {
+    let at: Vec<(f64, f64)> = stops.iter().map(|s| frame.point(s.at)).collect();
+    let mut group: Vec<usize> = (0..stops.len()).collect();
+    fn root(group: &mut [usize], mut i: usize) -> usize {
+        while group[i] != i {
+            group[i] = group[group[i]];
+            i = group[i];
+        }
+        i
+    }
+    for i in 0..at.len() {
+        for j in i + 1..at.len() {
+            let (dx, dy) = (at[i].0 - at[j].0, at[i].1 - at[j].1);
+            if (dx * dx + dy * dy).sqrt() < CROWDED {
+                let (a, b) = (root(&mut group, i), root(&mut group, j));
+                group[a.max(b)] = a.min(b);
+            }
+        }
+    }
+    let mut by_root: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for i in 0..stops.len() {
+        by_root.entry(root(&mut group, i)).or_default().push(i);
+    }
+    let mut groups: Vec<Vec<usize>> = by_root.into_values().filter(|g| g.len() > 1).collect();
+    groups.sort();
+    if groups.iter().any(|g| g.len() == stops.len()) {
+        return vec![];
+    }
+    groups
+}
+
+/// Base, route, other landmarks and the numbered stops of an itinerary on `map`; stops for
+/// which `numbered` is false are drawn as small dots (their numbers are in an inset).
+/// Returns the numbered markers drawn.
+fn stops_layer(
+    map: &mut MapSvg,
+    base: &BaseMap,
+    stops: &[Stop],
+    others: &[Place],
+    numbered: &dyn Fn(usize) -> bool,
+) -> Vec<StopMarker> {
+    // The base goes under everything already drawn (inset areas).
+    let above = std::mem::take(&mut map.layers);
     map.base(base);
+    let points: Vec<LonLat> = stops.iter().map(|s| s.at).collect();
     map.line(&points, palette::ACCENT, 0.5, Some("1.4 1"));
+    map.layers.extend(above);
     map.legend_entry(LegendSymbol::Numbered, "Stop, in route order");
     map.legend_entry(
         LegendSymbol::Line(palette::ACCENT, 0.5, Some("1.4 1")),
         "Route (straight lines between stops)",
     );
-    let mut markers = Vec::new();
+    if map.tag.is_some() {
+        // An inset shares the main map's legend.
+        map.legend.clear();
+    }
+    let (w, h) = (map.frame.width, map.frame.height);
+    let inside = |(x, y): (f64, f64), m: f64| (m..=w - m).contains(&x) && (m..=h - m).contains(&y);
     let mut dots = Vec::new();
     for other in others {
-        let (x, y) = map.frame.point(other.at);
-        if (3.0..=map.frame.width - 3.0).contains(&x) && (3.0..=map.frame.height - 3.0).contains(&y)
-        {
+        if inside(map.frame.point(other.at), 3.0) {
             dots.push((map.dot(other.at, 0.8, palette::MUTED), other));
         }
     }
-    if !dots.is_empty() {
+    if !dots.is_empty() && map.tag.is_none() {
         map.legend_entry(
             LegendSymbol::Dot(palette::MUTED),
             "Other landmark in this guide",
         );
     }
-    let mut numbered = Vec::new();
-    for stop in stops {
-        numbered.push((map.numbered(stop.at, stop.number), stop));
-        markers.push(stop.name.clone());
+    let mut labelled = Vec::new();
+    let mut drawn = Vec::new();
+    for (i, stop) in stops.iter().enumerate() {
+        if !inside(map.frame.point(stop.at), 0.0) {
+            continue;
+        }
+        if numbered(i) {
+            let (x, y) = map.numbered(stop.at, stop.number);
+            drawn.push((x, y, STOP_RADIUS));
+            labelled.push(((x, y), stop));
+        } else {
+            map.dot(stop.at, 1.0, palette::ACCENT);
+        }
     }
     map.reserve_furniture();
-    for ((x, y), stop) in numbered {
-        map.label(x, y, 2.3, &stop.name, LABEL_SIZE, false);
+    for ((x, y), stop) in labelled {
+        if !map.label(x, y, STOP_RADIUS, &stop.name, LABEL_SIZE)
+            && !map.label(x, y, STOP_RADIUS, &stop.name, SMALL_SIZE)
+        {
+            map.unlabelled.push(stop.name.clone());
+        }
     }
     for ((x, y), other) in dots {
-        map.label(x, y, 0.8, &other.name, SMALL_SIZE, false);
+        map.label(x, y, 0.8, &other.name, SMALL_SIZE);
     }
-    map.finish(markers)
+    drawn
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn area(ring: &[(f64, f64)]) -> f64 {
+        (0..ring.len())
+            .map(|i| {
+                let (a, b) = (ring[(i + ring.len() - 1) % ring.len()], ring[i]);
+                a.0 * b.1 - b.0 * a.1
+            })
+            .sum::<f64>()
+            .abs()
+            / 2.0
+    }
+
+    #[test]
+    fn a_ring_around_the_box_clips_to_the_box() {
+        let around = vec![(-1e5, -1e5), (1e5, -1e5), (1e5, 1e5), (-1e5, 1e5)];
+        let clipped = clip_ring(around, Rect::new(0.0, 0.0, 40.0, 30.0));
+        assert!((area(&clipped) - 1200.0).abs() < 1e-6, "{clipped:?}");
+        assert!(clipped.iter().all(|p| (0.0..=40.0).contains(&p.0)));
+    }
+
+    #[test]
+    fn a_ring_half_inside_keeps_its_inside_half() {
+        let half = vec![(-10.0, 15.0), (50.0, 15.0), (50.0, 50.0), (-10.0, 50.0)];
+        let clipped = clip_ring(half, Rect::new(0.0, 0.0, 40.0, 30.0));
+        assert!((area(&clipped) - 600.0).abs() < 1e-6, "{clipped:?}");
+        let outside = vec![(50.0, 50.0), (60.0, 50.0), (60.0, 60.0)];
+        assert!(clip_ring(outside, Rect::new(0.0, 0.0, 40.0, 30.0)).is_empty());
+    }
+
+    #[test]
+    fn crowded_stops_are_grouped_unless_they_are_the_whole_route() {
+        let stop = |number, lon, lat| Stop {
+            number,
+            name: format!("stop {number}"),
+            at: LonLat::new(lon, lat),
+        };
+        // Two towns 40 km apart, two stops 300 m apart in each, one stop between them.
+        let stops = vec![
+            stop(1, 121.640, 38.927),
+            stop(2, 121.643, 38.928),
+            stop(3, 121.45, 38.86),
+            stop(4, 121.260, 38.810),
+            stop(5, 121.262, 38.812),
+        ];
+        let frame = Frame::fit(
+            &stops.iter().map(|s| s.at).collect::<Vec<_>>(),
+            0.16,
+            2.2,
+            (0.62, 1.05),
+        );
+        assert_eq!(crowded_groups(&frame, &stops), vec![vec![0, 1], vec![3, 4]]);
+        let walk = &stops[..2];
+        let frame = Frame::fit(&[walk[0].at, walk[1].at], 0.16, 2.2, (0.62, 1.05));
+        assert!(crowded_groups(&frame, walk).is_empty());
+    }
 }

@@ -166,8 +166,29 @@ fn every_itinerary_has_a_city_map_with_numbered_stops() {
                     "{id} lacks stop {n}"
                 );
             }
+            // Every stop is numbered once (in the main map or an inset), labelled, and no
+            // two numbered markers cover each other.
+            assert_eq!(map.stops.len(), itinerary.stops.len(), "{id}");
+            assert!(
+                map.unlabelled.is_empty(),
+                "{id}: no label for {:?}",
+                map.unlabelled
+            );
+            for (i, a) in map.stops.iter().enumerate() {
+                for b in &map.stops[i + 1..] {
+                    let d = ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt();
+                    assert!(d >= a.2 + b.2, "{id}: markers at {a:?} and {b:?} overlap");
+                }
+            }
         }
     }
+    // Dalian to Lüshun runs 45 km between two tight groups of stops: each gets an inset.
+    let dalian = figures.get("map-itinerary-dalian").unwrap();
+    assert_eq!(
+        dalian.insets, 2,
+        "the Dalian–Lüshun map has an inset per town"
+    );
+    assert!(dalian.svg.contains("Area enlarged in the inset below"));
 }
 
 #[test]

@@ -1,8 +1,13 @@
 #!/usr/bin/env python3
-"""Cut the East Asia base map out of world-atlas (Natural Earth 1:50m TopoJSON).
+"""Cut the base maps out of world-atlas (Natural Earth TopoJSON).
 
 Usage: npm pack world-atlas@2.0.2 && tar xzf world-atlas-2.0.2.tgz
        python3 docs/tools/clip-world-atlas.py package/ chapters/geo/east-asia-50m.topo.json
+       python3 docs/tools/clip-world-atlas.py package/ chapters/geo/china-10m.topo.json \
+           --scale 10m --box 105,28,135,54 --tolerance 0.002
+
+The first is the small-scale base (overview, railway and regional maps); the second the
+detailed coastline for the city maps, cut to the part of China the itineraries visit.
 
 Writes a small TopoJSON topology with two objects:
   land     - land polygons clipped to the box (fill only: clip edges lie outside every map frame)
@@ -13,7 +18,9 @@ specifies. Standard library only.
 import json, sys, os
 
 WEST, EAST, SOUTH, NORTH = 60.0, 160.0, 5.0, 66.0
-TOLERANCE = 0.01  # degrees (about 1 km): finer than a hairline on every map of the book
+# Degrees (about 1 km at 0.01): finer than a hairline at the scale the file is drawn at.
+TOLERANCE = 0.01
+SCALE = "50m"
 QUANT = 100000
 
 def decode_arcs(topo):
@@ -98,8 +105,8 @@ def simplify(pts, tol):
     return [p for p, k in zip(pts, keep) if k]
 
 def main(src, dst):
-    land = json.load(open(os.path.join(src, "land-50m.json")))
-    countries = json.load(open(os.path.join(src, "countries-50m.json")))
+    land = json.load(open(os.path.join(src, f"land-{SCALE}.json")))
+    countries = json.load(open(os.path.join(src, f"countries-{SCALE}.json")))
     out_arcs, polygons, lines = [], [], []
 
     arcs = decode_arcs(land)
@@ -159,4 +166,15 @@ def main(src, dst):
         json.dump(topo, f, separators=(",", ":"))
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    import argparse
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("package")
+    parser.add_argument("output")
+    parser.add_argument("--scale", choices=["110m", "50m", "10m"], default=SCALE)
+    parser.add_argument("--box", default=f"{WEST:g},{SOUTH:g},{EAST:g},{NORTH:g}",
+                        help="west,south,east,north in degrees")
+    parser.add_argument("--tolerance", type=float, default=TOLERANCE)
+    args = parser.parse_args()
+    SCALE, TOLERANCE = args.scale, args.tolerance
+    WEST, SOUTH, EAST, NORTH = (float(v) for v in args.box.split(","))
+    main(args.package, args.output)
