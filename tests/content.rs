@@ -201,3 +201,40 @@ fn every_citation_key_is_defined() {
         }
     }
 }
+
+#[test]
+fn references_print_as_a_publisher_would_set_them() {
+    let text = std::fs::read_to_string(common::repo().join("chapters/references.yml")).unwrap();
+    let library = hayagriva::io::from_yaml_str(&text).expect("the bibliography parses");
+    for entry in library.iter() {
+        let key = entry.key();
+        let title = entry.title().map(|t| t.to_string()).unwrap_or_default();
+        // Title case is for English: a Russian or Chinese title must say its language, or
+        // the style capitalises every Russian word.
+        let wanted = if has_cyrillic(&title) {
+            Some("ru")
+        } else if has_han(&title) {
+            Some("zh")
+        } else {
+            None
+        };
+        if let Some(wanted) = wanted {
+            let language = entry.language().map(|l| l.to_string()).unwrap_or_default();
+            assert!(
+                language.starts_with(wanted),
+                "{key}: title in `{wanted}` but language is `{language}`"
+            );
+        }
+        // A URL is printed in full: keep it to a couple of lines.
+        if let Some(url) = entry.url() {
+            let url = url.value.as_str();
+            assert!(url.len() <= 160, "{key}: {}-character URL", url.len());
+        }
+        // hayagriva prints a book known only by its editors with initials first
+        // ("O. A. Westad 1998"): edited volumes are entered with the editors as authors.
+        assert!(
+            !(entry.authors().is_none() && entry.editors().is_some() && entry.parents().is_empty()),
+            "{key}: editors but no authors"
+        );
+    }
+}
