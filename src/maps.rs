@@ -1111,4 +1111,32 @@ mod tests {
         let frame = Frame::fit(&[walk[0].at, walk[1].at], 0.16, 2.2, (0.62, 1.05));
         assert!(crowded_groups(&frame, walk).is_empty());
     }
+
+    proptest::proptest! {
+        /// Whatever ring comes in, what comes out lies in the box; a simple (here star-shaped)
+        /// ring keeps no more area than the box or itself.
+        #[test]
+        fn clipped_rings_stay_in_the_box(
+            spokes in proptest::collection::vec((0.0f64..std::f64::consts::TAU, 1.0f64..400.0), 3..40),
+            centre in (-100.0f64..100.0, -100.0f64..100.0),
+        ) {
+            let mut spokes = spokes;
+            spokes.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let ring: Vec<(f64, f64)> = spokes
+                .iter()
+                .map(|(angle, r)| (centre.0 + r * angle.cos(), centre.1 + r * angle.sin()))
+                .collect();
+            let frame = Rect::new(-20.0, -10.0, 60.0, 40.0);
+            let clipped = clip_ring(ring.clone(), frame);
+            for &(x, y) in &clipped {
+                proptest::prop_assert!(
+                    (frame.x0 - 1e-6..=frame.x1 + 1e-6).contains(&x)
+                        && (frame.y0 - 1e-6..=frame.y1 + 1e-6).contains(&y),
+                    "({x}, {y}) outside"
+                );
+            }
+            let kept = area(&clipped);
+            proptest::prop_assert!(kept <= 80.0 * 50.0 + 1e-6 && kept <= area(&ring) + 1e-6);
+        }
+    }
 }
