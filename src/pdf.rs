@@ -1,7 +1,5 @@
 //! Compile the generated Typst with the embedded compiler and export a PDF.
 
-use std::collections::HashMap;
-
 use typst::World;
 use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
 use typst::foundations::Smart;
@@ -12,29 +10,31 @@ use typst_pdf::{PdfOptions, PdfStandard as TypstPdfStandard, PdfStandards, Times
 
 use crate::diagnostics::{Diagnostic, Error, Result, Severity, SourceFile};
 use crate::edition::PdfStandard;
+use crate::render::Origins;
 use crate::world::BookWorld;
 
 /// Compile the world's main file into pages.
-pub fn compile(
-    world: &BookWorld,
-    origins: &HashMap<String, String>,
-) -> Result<(PagedDocument, Vec<Diagnostic>)> {
+pub fn compile(world: &BookWorld, origins: &Origins) -> Result<(PagedDocument, Vec<Diagnostic>)> {
     let warned = typst::compile::<PagedDocument>(world);
-    let warnings: Vec<Diagnostic> = warned
-        .warnings
-        .iter()
-        .map(|d| typst_diagnostic(world, d, origins))
-        .collect();
+    let warnings = collapse(
+        warned
+            .warnings
+            .iter()
+            .map(|d| typst_diagnostic(world, d, origins))
+            .collect(),
+    );
     match warned.output {
         Ok(document) => {
             missing_glyphs(world, &document, origins)?;
             Ok((document, warnings))
         }
         Err(errors) => {
-            let mut all: Vec<Diagnostic> = errors
-                .iter()
-                .map(|d| typst_diagnostic(world, d, origins))
-                .collect();
+            let mut all = collapse(
+                errors
+                    .iter()
+                    .map(|d| typst_diagnostic(world, d, origins))
+                    .collect(),
+            );
             all.extend(warnings);
             Err(Error::from(all))
         }
@@ -47,7 +47,7 @@ pub fn export(
     document: &PagedDocument,
     ident: &str,
     standard: PdfStandard,
-    origins: &HashMap<String, String>,
+    origins: &Origins,
 ) -> Result<Vec<u8>> {
     let mut list = vec![];
     if standard.archival {
@@ -81,11 +81,7 @@ pub fn export(
 }
 
 /// Fail when any character was set with no font that has it (it would print as a box).
-fn missing_glyphs(
-    world: &BookWorld,
-    document: &PagedDocument,
-    origins: &HashMap<String, String>,
-) -> Result<()> {
+fn missing_glyphs(world: &BookWorld, document: &PagedDocument, origins: &Origins) -> Result<()> {
     let mut found: Vec<(char, Span)> = Vec::new();
     for page in document.pages() {
         collect_missing(&page.frame, &mut found);
@@ -137,7 +133,7 @@ fn collect_missing(frame: &Frame, found: &mut Vec<(char, Span)>) {
 fn typst_diagnostic(
     world: &BookWorld,
     diagnostic: &SourceDiagnostic,
-    origins: &HashMap<String, String>,
+    origins: &Origins,
 ) -> Diagnostic {
     let severity = match diagnostic.severity {
         TypstSeverity::Error => Severity::Error,
@@ -158,12 +154,7 @@ fn typst_diagnostic(
     }
 }
 
-fn locate(
-    world: &BookWorld,
-    diagnostic: Diagnostic,
-    span: Span,
-    origins: &HashMap<String, String>,
-) -> Diagnostic {
+fn locate(world: &BookWorld, diagnostic: Diagnostic, span: Span, origins: &Origins) -> Diagnostic {
     match span.id() {
         Some(id) => {
             let range = typst::WorldExt::range(world, span);
@@ -178,7 +169,7 @@ fn place(
     diagnostic: Diagnostic,
     id: typst::syntax::FileId,
     range: Option<std::ops::Range<usize>>,
-    origins: &HashMap<String, String>,
+    origins: &Origins,
 ) -> Diagnostic {
     let path = id.vpath().get_with_slash().to_string();
     let Ok(source) = world.source(id) else {
@@ -186,19 +177,57 @@ fn place(
     };
     let name = path.trim_start_matches('/').to_string();
     let file = SourceFile::new(name, source.text());
-    let diagnostic = match range {
-        Some(range) => diagnostic.at(&file, range),
+    let diagnostic = match &range {
+        Some(range) => diagnostic.at(&file, range.clone()),
         None => diagnostic.in_file(&file),
     };
-    match origins.get(&path) {
-        Some(origin) => {
-            let mut diagnostic = diagnostic;
-            diagnostic.message =
-                format!("{} (in code generated from {origin})", diagnostic.message);
-            diagnostic
+    let Some(origin) = origins.files.get(&path) else {
+        return diagnostic;
+    };
+    let mut diagnostic = diagnostic;
+    diagnostic.message = format!("{} (in code generated from {origin})", diagnostic.message);
+    // Name the template line that wrote the generated one, when it can be told.
+    if let Some(range) = &range {
+        let start = file.text[..range.start.min(file.text.len())]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let end = file.text[start..]
+            .find('\n')
+            .map_or(file.text.len(), |i| start + i);
+        if let Some((template, line)) =
+            crate::templates::source_line(&origins.templates, &file.text[start..end])
+        {
+            let (number, _) = template.line_col(line.start);
+            diagnostic = diagnostic.with_note(format!(
+                "written by {}:{number}: {}",
+                template.name,
+                template.text[line].trim()
+            ));
         }
-        None => diagnostic,
     }
+    diagnostic
+}
+
+/// Typst reports an error once for every place a template's output appears (each landmark,
+/// each chapter): show each distinct error once, saying how often it occurred.
+fn collapse(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut out: Vec<(Diagnostic, usize)> = Vec::new();
+    for diagnostic in diagnostics {
+        let key = |d: &Diagnostic| (d.severity, d.message.clone(), d.notes.clone());
+        match out.iter_mut().find(|(d, _)| key(d) == key(&diagnostic)) {
+            Some((_, n)) => *n += 1,
+            None => out.push((diagnostic, 1)),
+        }
+    }
+    out.into_iter()
+        .map(|(d, n)| {
+            if n > 1 {
+                d.with_note(format!("the same problem occurs {} more times", n - 1))
+            } else {
+                d
+            }
+        })
+        .collect()
 }
 
 /// Give every page a BleedBox `bleed` points beyond its TrimBox.

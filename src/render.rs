@@ -21,10 +21,19 @@ pub const MAIN: &str = "/gen/book.typ";
 pub struct Generated {
     /// `(virtual path, Typst source)` in a stable order.
     pub files: Vec<(String, String)>,
-    /// For each virtual path: the template and the content file that produced it.
-    pub origins: HashMap<String, String>,
+    /// Which template and content file produced each generated file.
+    pub origins: Origins,
     /// Warnings found while rendering (e.g. links to chapters this edition leaves out).
     pub warnings: Vec<Diagnostic>,
+}
+
+/// Where generated code came from, to point Typst's diagnostics back at what a user wrote.
+#[derive(Debug, Clone, Default)]
+pub struct Origins {
+    /// For each virtual path: the template and the content file that produced it.
+    pub files: HashMap<String, String>,
+    /// Every template the edition rendered (with those they include).
+    pub templates: Vec<crate::diagnostics::SourceFile>,
 }
 
 /// Render every generated Typst file of an edition.
@@ -167,7 +176,10 @@ pub fn render_edition(
     }
     Ok(Generated {
         files,
-        origins,
+        origins: Origins {
+            files: origins,
+            templates: templates.files.all(),
+        },
         warnings: diagnostics,
     })
 }

@@ -43,6 +43,16 @@ impl TemplateFiles {
         self.refused.lock().ok()?.take()
     }
 
+    /// Every template file loaded so far, in name order.
+    pub fn all(&self) -> Vec<SourceFile> {
+        let Ok(files) = self.files.lock() else {
+            return vec![];
+        };
+        let mut all: Vec<SourceFile> = files.values().cloned().collect();
+        all.sort_by(|a, b| a.name.cmp(&b.name));
+        all
+    }
+
     /// The file a template name was loaded from.
     pub fn get(&self, name: &str) -> Option<SourceFile> {
         self.files.lock().ok()?.get(name).cloned()
@@ -292,6 +302,81 @@ pub fn lint(source: &str) -> Option<(String, usize)> {
     None
 }
 
+/// The template line that most likely wrote a generated `line`: the one line, among all the
+/// `templates`, whose literal text (what lies outside `{{ }}`, `{% %}` and `{# #}`) appears in
+/// the generated line in order, starting and ending where the template line does. Returns
+/// the file and the byte range of that line, or `None` when no line or several lines fit
+/// (lines with too little literal text to tell them apart are not considered).
+pub fn source_line<'a>(
+    templates: &'a [SourceFile],
+    line: &str,
+) -> Option<(&'a SourceFile, std::ops::Range<usize>)> {
+    let line = line.trim();
+    let mut found = None;
+    for file in templates {
+        let mut start = 0;
+        for template_line in file.text.split_inclusive('\n') {
+            let range = start..start + template_line.trim_end_matches('\n').len();
+            start += template_line.len();
+            let Some(parts) = literal_parts(template_line.trim()) else {
+                continue;
+            };
+            if parts.iter().map(|p| p.trim().len()).sum::<usize>() < 6 || !fits(&parts, line) {
+                continue;
+            }
+            if found.is_some() {
+                return None;
+            }
+            found = Some((file, range));
+        }
+    }
+    found
+}
+
+/// The literal pieces of a template line between its tags, or `None` for a line with an
+/// unclosed tag (a tag spanning lines).
+fn literal_parts(line: &str) -> Option<Vec<&str>> {
+    let mut parts = vec![];
+    let mut rest = line;
+    loop {
+        let next = ["{{", "{%", "{#"]
+            .iter()
+            .filter_map(|open| rest.find(open).map(|i| (i, *open)))
+            .min();
+        let Some((i, open)) = next else {
+            parts.push(rest);
+            return Some(parts);
+        };
+        parts.push(&rest[..i]);
+        let close = match open {
+            "{{" => "}}",
+            "{%" => "%}",
+            _ => "#}",
+        };
+        let end = rest[i + 2..].find(close)? + i + 2 + 2;
+        rest = &rest[end..];
+    }
+}
+
+/// Whether `line` is the `parts` in order with anything between them.
+fn fits(parts: &[&str], line: &str) -> bool {
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if parts.len() == 1 {
+        return line == first;
+    }
+    if !line.starts_with(first) || !line.ends_with(last) || line.len() < first.len() + last.len() {
+        return false;
+    }
+    let mut rest = &line[first.len()..line.len() - last.len()];
+    for part in &parts[1..parts.len() - 1] {
+        match rest.find(part) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,5 +439,26 @@ mod tests {
                 .render(minijinja::context! {})
                 .is_err()
         );
+    }
+
+    #[test]
+    fn a_generated_line_is_traced_to_the_one_template_line_that_fits() {
+        let landmark = SourceFile::new(
+            "layouts/base/landmark.typ",
+            "#landmark-entry(\n    fact([Where], [{{ l.city }}, {{ l.province }}]),\n    fact([Style], [{{ l.style }}]),\n)\n",
+        );
+        let chapter = SourceFile::new("layouts/base/chapter.typ", "= {{ title }}\n#pagebreak()\n");
+        let files = [chapter, landmark];
+        let (file, range) =
+            source_line(&files, "    fact([Where], [Harbin, Heilongjiang]),").expect("found");
+        assert_eq!(file.name, "layouts/base/landmark.typ");
+        assert_eq!(
+            &file.text[range],
+            "    fact([Where], [{{ l.city }}, {{ l.province }}]),"
+        );
+        assert!(source_line(&files, "#pagebreak()").is_some());
+        // Too little literal text to tell lines apart, or a line no template wrote.
+        assert!(source_line(&files, "= Harbin").is_none());
+        assert!(source_line(&files, "#emph[nothing]").is_none());
     }
 }

@@ -517,3 +517,36 @@ fn bad_inputs_are_located_and_leave_outputs_alone() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn a_typst_error_names_the_template_line_that_wrote_it_once() {
+    let fixture = Fixture::new();
+    override_template(&fixture, "landmark.typ", |t| {
+        t.replacen(
+            "    fact([Style], [{{ landmark.style }}]),\n",
+            "    fact([Style], [{{ landmark.style }}]),\n    fact([Oops], #oops),\n",
+            1,
+        )
+    });
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_guidebook"))
+        .args(["--root", fixture.root().to_str().unwrap(), "build"])
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .output()
+        .unwrap();
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    // Shown at the generated line, naming the template line that wrote it, once for the
+    // fixture's two landmarks.
+    for part in [
+        "gen/chapters/harbin.typ:",
+        "written by layouts/screen/landmark.typ:18: fact([Oops], #oops),",
+        "the same problem occurs 1 more times",
+    ] {
+        assert!(message.contains(part), "no {part:?} in\n{message}");
+    }
+    assert_eq!(
+        message.matches("is not valid in code").count(),
+        1,
+        "{message}"
+    );
+}
