@@ -944,6 +944,21 @@ pub fn city_map(
         map.layers.push(tag_box(tx, ty, *tag, font));
         map.placer.reserve(Rect::new(tx, ty, area.x1, area.y1));
     }
+    // One legend, on the main map, for the insets too.
+    map.legend_entry(LegendSymbol::Numbered, "Stop, in route order");
+    map.legend_entry(
+        LegendSymbol::Line(palette::ACCENT, 0.5, Some("1.4 1")),
+        "Route (straight lines between stops)",
+    );
+    let shows_others = std::iter::once(&frame)
+        .chain(insets.iter().map(|(inset, _)| &inset.frame))
+        .any(|f| others.iter().any(|o| other_shown(f, o.at)));
+    if shows_others {
+        map.legend_entry(
+            LegendSymbol::Dot(palette::MUTED),
+            "Other landmark in this guide",
+        );
+    }
     if !areas.is_empty() {
         map.legend_entry(LegendSymbol::Area, "Area enlarged in the inset below");
     }
@@ -986,9 +1001,16 @@ fn crowded_groups(frame: &Frame, stops: &[Stop]) -> Vec<Vec<usize>> {
     groups
 }
 
+/// Whether a city map shows another landmark: inside the frame, clear of its edge.
+fn other_shown(frame: &Frame, at: LonLat) -> bool {
+    let (x, y) = frame.point(at);
+    let m = 3.0;
+    (m..=frame.width - m).contains(&x) && (m..=frame.height - m).contains(&y)
+}
+
 /// Base, route, other landmarks and the numbered stops of an itinerary on `map`; stops for
 /// which `numbered` is false are drawn as small dots (their numbers are in an inset).
-/// Returns the numbered markers drawn.
+/// The caller writes the legend. Returns the numbered markers drawn.
 fn stops_layer(
     map: &mut MapSvg,
     base: &BaseMap,
@@ -1002,28 +1024,13 @@ fn stops_layer(
     let points: Vec<LonLat> = stops.iter().map(|s| s.at).collect();
     map.line(&points, palette::ACCENT, 0.5, Some("1.4 1"));
     map.layers.extend(above);
-    map.legend_entry(LegendSymbol::Numbered, "Stop, in route order");
-    map.legend_entry(
-        LegendSymbol::Line(palette::ACCENT, 0.5, Some("1.4 1")),
-        "Route (straight lines between stops)",
-    );
-    if map.tag.is_some() {
-        // An inset shares the main map's legend.
-        map.legend.clear();
-    }
     let (w, h) = (map.frame.width, map.frame.height);
     let inside = |(x, y): (f64, f64), m: f64| (m..=w - m).contains(&x) && (m..=h - m).contains(&y);
     let mut dots = Vec::new();
     for other in others {
-        if inside(map.frame.point(other.at), 3.0) {
+        if other_shown(&map.frame, other.at) {
             dots.push((map.dot(other.at, 0.8, palette::MUTED), other));
         }
-    }
-    if !dots.is_empty() && map.tag.is_none() {
-        map.legend_entry(
-            LegendSymbol::Dot(palette::MUTED),
-            "Other landmark in this guide",
-        );
     }
     let mut labelled = Vec::new();
     let mut drawn = Vec::new();
