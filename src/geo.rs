@@ -90,11 +90,14 @@ impl Lambert {
     }
 }
 
-/// The base map: land polygons (rings of points) and borders (polylines), in degrees.
+/// The base map: land polygons (rings of points), borders and rivers (polylines) and lakes
+/// (polygons), in degrees.
 #[derive(Debug, Clone, Default)]
 pub struct BaseMap {
     pub land: Vec<Vec<Vec<LonLat>>>,
     pub borders: Vec<Vec<LonLat>>,
+    pub rivers: Vec<Vec<LonLat>>,
+    pub lakes: Vec<Vec<Vec<LonLat>>>,
 }
 
 #[derive(Deserialize)]
@@ -127,8 +130,8 @@ enum Geometry {
 }
 
 impl BaseMap {
-    /// Decode a TopoJSON topology with a `land` object (polygons) and an optional `borders`
-    /// object (lines); errors point at the file's line and column.
+    /// Decode a TopoJSON topology with a `land` object (polygons) and optional `borders` and
+    /// `rivers` (lines) and `lakes` (polygons); errors point at the file's line and column.
     pub fn from_topojson(file: &SourceFile) -> Result<Self> {
         let topology: Topology = serde_json::from_str(&file.text).map_err(|e| {
             let offset = offset_of(&file.text, e.line(), e.column());
@@ -168,21 +171,26 @@ impl BaseMap {
         let Some(land) = topology.objects.get("land") else {
             return Err(fail("the topology has no `land` object".into()).into());
         };
-        let mut polygons = Vec::new();
-        collect_polygons(land, &mut polygons);
-        for polygon in polygons {
-            let rings = polygon
+        let polygons = |object: &Geometry| -> std::result::Result<Vec<_>, Diagnostic> {
+            let mut found = Vec::new();
+            collect_polygons(object, &mut found);
+            found
                 .iter()
-                .map(|ring| join(ring))
-                .collect::<std::result::Result<Vec<_>, _>>()?;
-            map.land.push(rings);
-        }
-        if let Some(borders) = topology.objects.get("borders") {
-            let mut lines = Vec::new();
-            collect_lines(borders, &mut lines);
-            for line in lines {
-                map.borders.push(join(&line)?);
+                .map(|polygon| polygon.iter().map(|ring| join(ring)).collect())
+                .collect()
+        };
+        let lines = |name: &str| -> std::result::Result<Vec<_>, Diagnostic> {
+            let mut found = Vec::new();
+            if let Some(object) = topology.objects.get(name) {
+                collect_lines(object, &mut found);
             }
+            found.iter().map(|line| join(line)).collect()
+        };
+        map.land = polygons(land)?;
+        map.borders = lines("borders")?;
+        map.rivers = lines("rivers")?;
+        if let Some(lakes) = topology.objects.get("lakes") {
+            map.lakes = polygons(lakes)?;
         }
         Ok(map)
     }

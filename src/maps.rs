@@ -14,6 +14,8 @@ pub mod palette {
     pub const MUTED: &str = "#5d574f";
     pub const RULE: &str = "#8c8377";
     pub const SEA: &str = "#e3e8e6";
+    /// Rivers and lake shores: a blue-grey a shade darker than the sea.
+    pub const WATER: &str = "#8fa9b5";
     pub const GREEN: &str = "#3f6b3a";
 }
 
@@ -392,32 +394,52 @@ impl MapSvg {
                 }
             }
         }
-        let mut borders = String::new();
-        let mut borders_shown = false;
-        for line in &base.borders {
-            if self.visible(line) {
-                borders.push_str(&self.path(line, false));
-                borders_shown |= line.iter().any(|p| {
-                    let (x, y) = self.frame.point(*p);
-                    (0.0..=self.frame.width).contains(&x) && (0.0..=self.frame.height).contains(&y)
-                });
+        let mut lakes = String::new();
+        for polygon in &base.lakes {
+            if polygon.first().is_some_and(|outer| self.visible(outer)) {
+                for ring in polygon {
+                    lakes.push_str(&self.path(ring, true));
+                }
             }
         }
+        let (borders, borders_shown) = self.lines(&base.borders);
+        let (rivers, rivers_shown) = self.lines(&base.rivers);
         self.layers.push(format!(
-            r#"<rect width="{w:.2}" height="{h:.2}" fill="{sea}"/><path d="{land}" fill="{tint}" fill-rule="evenodd" stroke="{rule}" stroke-width="0.25" stroke-linejoin="round"/><path d="{borders}" fill="none" stroke="{muted}" stroke-width="0.35" stroke-dasharray="1.6 0.8" stroke-linejoin="round"/>"#,
+            r#"<rect width="{w:.2}" height="{h:.2}" fill="{sea}"/><path d="{land}" fill="{tint}" fill-rule="evenodd" stroke="{rule}" stroke-width="0.25" stroke-linejoin="round"/><path d="{lakes}" fill="{sea}" fill-rule="evenodd" stroke="{water}" stroke-width="0.2" stroke-linejoin="round"/><path d="{rivers}" fill="none" stroke="{water}" stroke-width="0.4" stroke-linecap="round" stroke-linejoin="round"/><path d="{borders}" fill="none" stroke="{muted}" stroke-width="0.35" stroke-dasharray="1.6 0.8" stroke-linejoin="round"/>"#,
             w = self.frame.width,
             h = self.frame.height,
             sea = palette::SEA,
             tint = palette::TINT,
             rule = palette::RULE,
+            water = palette::WATER,
             muted = palette::MUTED,
         ));
+        if rivers_shown {
+            self.legend_entry(LegendSymbol::Line(palette::WATER, 0.4, None), "River");
+        }
         if borders_shown {
             self.legend_entry(
                 LegendSymbol::Line(palette::MUTED, 0.35, Some("1.6 0.8")),
                 "International border (today)",
             );
         }
+    }
+
+    /// Path data of the polylines that come near the frame, and whether any point of them
+    /// lies inside it.
+    fn lines(&self, lines: &[Vec<LonLat>]) -> (String, bool) {
+        let mut d = String::new();
+        let mut shown = false;
+        for line in lines {
+            if self.visible(line) {
+                d.push_str(&self.path(line, false));
+                shown |= line.iter().any(|p| {
+                    let (x, y) = self.frame.point(*p);
+                    (0.0..=self.frame.width).contains(&x) && (0.0..=self.frame.height).contains(&y)
+                });
+            }
+        }
+        (d, shown)
     }
 
     /// A polyline through points (a railway, a route).

@@ -282,3 +282,35 @@ fn an_unknown_figure_in_front_matter_is_located() {
         "{err}"
     );
 }
+
+#[test]
+fn rivers_run_through_the_river_cities() {
+    let base = figures::base_map(&repo(), figures::BASE_MAP).expect("the base map decodes");
+    assert!(!base.lakes.is_empty(), "no lakes");
+    // The Songhua at Harbin, the Yangtze at Wuhan, the Yellow River at Lanzhou, the Amur at
+    // Heihe: each passes within a few kilometres of the city centre.
+    for (city, lon, lat) in [
+        ("Harbin", 126.63, 45.77),
+        ("Wuhan", 114.30, 30.59),
+        ("Lanzhou", 103.83, 36.06),
+        ("Heihe", 127.50, 50.25),
+    ] {
+        let at = LonLat::new(lon, lat);
+        let nearest = base
+            .rivers
+            .iter()
+            .flatten()
+            .map(|p| distance_km(at, *p))
+            .fold(f64::MAX, f64::min);
+        assert!(
+            nearest < 12.0,
+            "no river within 12 km of {city} ({nearest:.1} km)"
+        );
+    }
+    let figures = all_figures(&book());
+    let inland = figures.get("map-region-inland").expect("the inland map");
+    assert!(
+        inland.svg.contains(">River<"),
+        "the inland map's legend names its rivers"
+    );
+}

