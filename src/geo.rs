@@ -98,6 +98,8 @@ pub struct BaseMap {
     pub borders: Vec<Vec<LonLat>>,
     pub rivers: Vec<Vec<LonLat>>,
     pub lakes: Vec<Vec<Vec<LonLat>>>,
+    /// Boundaries between China's provinces (as they are today).
+    pub provinces: Vec<Vec<LonLat>>,
 }
 
 #[derive(Deserialize)]
@@ -130,8 +132,9 @@ enum Geometry {
 }
 
 impl BaseMap {
-    /// Decode a TopoJSON topology with a `land` object (polygons) and optional `borders` and
-    /// `rivers` (lines) and `lakes` (polygons); errors point at the file's line and column.
+    /// Decode a TopoJSON topology with a `land` object (polygons) and optional `borders`,
+    /// `provinces` and `rivers` (lines) and `lakes` (polygons); errors point at the file's
+    /// line and column.
     pub fn from_topojson(file: &SourceFile) -> Result<Self> {
         let topology: Topology = serde_json::from_str(&file.text).map_err(|e| {
             let offset = offset_of(&file.text, e.line(), e.column());
@@ -189,6 +192,7 @@ impl BaseMap {
         map.land = polygons(land)?;
         map.borders = lines("borders")?;
         map.rivers = lines("rivers")?;
+        map.provinces = lines("provinces")?;
         if let Some(lakes) = topology.objects.get("lakes") {
             map.lakes = polygons(lakes)?;
         }

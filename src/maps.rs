@@ -403,9 +403,10 @@ impl MapSvg {
             }
         }
         let (borders, borders_shown) = self.lines(&base.borders);
+        let (provinces, provinces_shown) = self.lines(&base.provinces);
         let (rivers, rivers_shown) = self.lines(&base.rivers);
         self.layers.push(format!(
-            r#"<rect width="{w:.2}" height="{h:.2}" fill="{sea}"/><path d="{land}" fill="{tint}" fill-rule="evenodd" stroke="{rule}" stroke-width="0.25" stroke-linejoin="round"/><path d="{lakes}" fill="{sea}" fill-rule="evenodd" stroke="{water}" stroke-width="0.2" stroke-linejoin="round"/><path d="{rivers}" fill="none" stroke="{water}" stroke-width="0.4" stroke-linecap="round" stroke-linejoin="round"/><path d="{borders}" fill="none" stroke="{muted}" stroke-width="0.35" stroke-dasharray="1.6 0.8" stroke-linejoin="round"/>"#,
+            r#"<rect width="{w:.2}" height="{h:.2}" fill="{sea}"/><path d="{land}" fill="{tint}" fill-rule="evenodd" stroke="{rule}" stroke-width="0.25" stroke-linejoin="round"/><path d="{lakes}" fill="{sea}" fill-rule="evenodd" stroke="{water}" stroke-width="0.2" stroke-linejoin="round"/><path d="{provinces}" fill="none" stroke="{rule}" stroke-width="0.25" stroke-dasharray="0.5 0.7" stroke-linecap="round" stroke-linejoin="round"/><path d="{rivers}" fill="none" stroke="{water}" stroke-width="0.4" stroke-linecap="round" stroke-linejoin="round"/><path d="{borders}" fill="none" stroke="{muted}" stroke-width="0.35" stroke-dasharray="1.6 0.8" stroke-linejoin="round"/>"#,
             w = self.frame.width,
             h = self.frame.height,
             sea = palette::SEA,
@@ -421,6 +422,12 @@ impl MapSvg {
             self.legend_entry(
                 LegendSymbol::Line(palette::MUTED, 0.35, Some("1.6 0.8")),
                 "International border (today)",
+            );
+        }
+        if provinces_shown {
+            self.legend_entry(
+                LegendSymbol::Line(palette::RULE, 0.25, Some("0.5 0.7")),
+                "Provincial boundary (today)",
             );
         }
     }
@@ -516,20 +523,29 @@ impl MapSvg {
     }
 
     /// A wide-spaced area name (country, sea) centred on a point, placed only if it fits.
-    pub fn area_name(&mut self, p: LonLat, text: &str) {
+    pub fn area_name(&mut self, p: LonLat, text: &str) -> bool {
+        self.spaced_name(p, text, SMALL_SIZE, palette::MUTED)
+    }
+
+    /// A province name: as an area name, smaller and lighter. Returns whether it was placed.
+    pub fn province_name(&mut self, p: LonLat, text: &str) -> bool {
+        self.spaced_name(p, text, SMALL_SIZE * 0.85, palette::RULE)
+    }
+
+    fn spaced_name(&mut self, p: LonLat, text: &str, size: f64, colour: &str) -> bool {
         let (x, y) = self.frame.point(p);
-        let size = SMALL_SIZE;
         let spacing = 0.35;
         let width = text_width(text, size) + spacing * text.chars().count() as f64;
         let rect = Rect::new(x - width / 2.0, y - size, x + width / 2.0, y + size * 0.3);
-        if self.placer.place_fixed(rect) {
+        let placed = self.placer.place_fixed(rect);
+        if placed {
             self.layers.push(format!(
-                r#"<text x="{x:.2}" y="{y:.2}" font-family="{font}" font-size="{size}" letter-spacing="{spacing}" fill="{muted}" text-anchor="middle">{text}</text>"#,
+                r#"<text x="{x:.2}" y="{y:.2}" font-family="{font}" font-size="{size:.2}" letter-spacing="{spacing}" fill="{colour}" text-anchor="middle">{text}</text>"#,
                 font = xml(&self.font),
-                muted = palette::MUTED,
                 text = xml(text),
             ));
         }
+        placed
     }
 
     /// Add a legend entry (once per text).
@@ -850,6 +866,39 @@ const AREA_NAMES: [(&str, f64, f64); 8] = [
     ("EAST CHINA SEA", 125.5, 29.0),
 ];
 
+/// Where province names may be written, best first: near the centroid of each province's
+/// largest part (computed from the boundaries in the base map), then places that keep the
+/// name inside a regional map that shows only part of the province.
+const PROVINCE_NAMES: [(&str, &[(f64, f64)]); 19] = [
+    (
+        "HEILONGJIANG",
+        &[(127.7, 47.9), (129.0, 46.4), (125.0, 47.0)],
+    ),
+    ("JILIN", &[(126.2, 43.7), (127.3, 42.9), (125.0, 44.6)]),
+    ("LIAONING", &[(122.6, 41.3), (123.8, 41.9)]),
+    (
+        "INNER MONGOLIA",
+        &[(113.9, 44.1), (120.5, 45.6), (110.5, 41.6)],
+    ),
+    ("HEBEI", &[(115.6, 38.4), (116.5, 41.3)]),
+    ("SHANXI", &[(112.3, 37.6), (112.0, 36.3)]),
+    ("SHAANXI", &[(108.9, 35.2), (109.3, 37.3), (108.3, 33.3)]),
+    ("HENAN", &[(113.6, 33.9), (114.6, 33.2)]),
+    ("HUBEI", &[(112.3, 31.0), (111.0, 31.6)]),
+    ("HUNAN", &[(111.7, 27.6)]),
+    ("SHANDONG", &[(118.2, 36.4)]),
+    ("JIANGSU", &[(119.4, 33.0)]),
+    ("ANHUI", &[(117.2, 31.8)]),
+    ("ZHEJIANG", &[(120.0, 29.2)]),
+    ("JIANGXI", &[(115.7, 27.6)]),
+    ("GANSU", &[(103.4, 35.9), (100.9, 37.8)]),
+    ("NINGXIA", &[(106.2, 37.3)]),
+    ("SICHUAN", &[(102.7, 30.6)]),
+    ("XINJIANG", &[(85.2, 41.1)]),
+];
+/// Frames narrower than this (kilometres) name the provinces.
+const PROVINCE_NAMES_SPAN_KM: f64 = 2600.0;
+
 /// The overview, regional and railway maps share this: base, area names, places with labels.
 #[allow(clippy::too_many_arguments)] // the map's data, each a separate layer
 pub fn small_scale_map(
@@ -900,6 +949,14 @@ pub fn small_scale_map(
     }
     for (name, lon, lat) in AREA_NAMES {
         map.area_name(LonLat::new(lon, lat), name);
+    }
+    // Regional maps name the provinces; on the overview they would crowd the cities.
+    if map.frame.width / map.frame.units_per_km < PROVINCE_NAMES_SPAN_KM {
+        for (name, places) in PROVINCE_NAMES {
+            places
+                .iter()
+                .any(|&(lon, lat)| map.province_name(LonLat::new(lon, lat), name));
+        }
     }
     map.finish(drawn, vec![])
 }

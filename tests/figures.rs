@@ -284,7 +284,7 @@ fn an_unknown_figure_in_front_matter_is_located() {
 }
 
 #[test]
-fn rivers_run_through_the_river_cities() {
+fn rivers_and_provinces_are_on_the_regional_maps() {
     let base = figures::base_map(&repo(), figures::BASE_MAP).expect("the base map decodes");
     assert!(!base.lakes.is_empty(), "no lakes");
     // The Songhua at Harbin, the Yangtze at Wuhan, the Yellow River at Lanzhou, the Amur at

