@@ -136,6 +136,19 @@ impl Placer {
                 (x - width / 2.0, y + g, "middle"),
             ];
             for (left, top, anchor) in candidates {
+                // Above or below the marker, a label may slide sideways to stay in the frame
+                // as long as it still spans the marker.
+                let left = if anchor == "middle" {
+                    let slid =
+                        left.clamp(self.frame.x0, (self.frame.x1 - width).max(self.frame.x0));
+                    if slid <= x && x <= slid + width {
+                        slid
+                    } else {
+                        left
+                    }
+                } else {
+                    left
+                };
                 let rect = Rect::new(left, top, left + width, top + h);
                 if self.free(&rect) {
                     self.labels.push(rect);
@@ -582,8 +595,10 @@ impl MapSvg {
         self.legend_at = origin;
         self.placer.reserve(scale);
         self.placer.reserve(arrow);
-        self.placer
-            .reserve(Rect::new(origin.0, origin.1, origin.0 + lw, origin.1 + lh));
+        if !self.legend.is_empty() {
+            self.placer
+                .reserve(Rect::new(origin.0, origin.1, origin.0 + lw, origin.1 + lh));
+        }
     }
 
     fn legend_size(&self) -> (f64, f64) {

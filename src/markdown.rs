@@ -808,11 +808,16 @@ impl Writer for Typst<'_> {
         });
     }
 
+    /// An image is a figure like the charts: numbered with them ("Figure n") and listed with
+    /// them in the list of figures, so it shares their kind.
     fn image(&mut self, out: &mut String, path: &str, alt: &str, caption: &str) {
+        let kind = crate::figures::FigureKind::Chart;
         out.push_str(&format!(
-            "#figure(image({}, alt: {}, width: 100%), caption: [{}]);",
+            "#figure(image({}, alt: {}, width: 100%), kind: {}, supplement: [{}], caption: [{}]);",
             escape::string_literal(path),
             escape::string_literal(alt),
+            escape::string_literal(kind.name()),
+            escape::markup(kind.supplement()),
             escape::markup(caption),
         ));
     }
