@@ -54,6 +54,33 @@ impl Rect {
         self.x0 >= other.x0 && self.x1 <= other.x1 && self.y0 >= other.y0 && self.y1 <= other.y1
     }
 
+    /// Whether the segment from (x0, y0) to (x1, y1) passes through the box (clipped to
+    /// it, Liang–Barsky).
+    pub fn meets_segment(&self, x0: f64, y0: f64, x1: f64, y1: f64) -> bool {
+        let (dx, dy) = (x1 - x0, y1 - y0);
+        let (mut t0, mut t1) = (0.0f64, 1.0f64);
+        for (p, q) in [
+            (-dx, x0 - self.x0),
+            (dx, self.x1 - x0),
+            (-dy, y0 - self.y0),
+            (dy, self.y1 - y0),
+        ] {
+            if p == 0.0 {
+                if q < 0.0 {
+                    return false;
+                }
+            } else {
+                let t = q / p;
+                if p < 0.0 {
+                    t0 = t0.max(t);
+                } else {
+                    t1 = t1.min(t);
+                }
+            }
+        }
+        t0 <= t1
+    }
+
     fn around(x: f64, y: f64, r: f64) -> Self {
         Self::new(x - r, y - r, x + r, y + r)
     }
@@ -76,11 +103,14 @@ pub fn text_width(text: &str, size: f64) -> f64 {
 }
 
 /// Places labels beside markers so that no label overlaps another label, a marker or
-/// any other reserved area, and every label stays inside the frame.
+/// any other reserved area, and every label stays inside the frame; where it can, a label
+/// also keeps off the drawn lines (railways, routes).
 pub struct Placer {
     frame: Rect,
     obstacles: Vec<Rect>,
     labels: Vec<Rect>,
+    /// Segments of drawn lines, `(x0, y0, x1, y1)`: labels avoid them when they can.
+    segments: Vec<(f64, f64, f64, f64)>,
 }
 
 impl Placer {
@@ -89,7 +119,20 @@ impl Placer {
             frame,
             obstacles: vec![],
             labels: vec![],
+            segments: vec![],
         }
+    }
+
+    /// Keep labels off a drawn polyline where another place is free.
+    pub fn avoid_line(&mut self, points: &[(f64, f64)]) {
+        self.segments
+            .extend(points.windows(2).map(|w| (w[0].0, w[0].1, w[1].0, w[1].1)));
+    }
+
+    fn crosses_a_line(&self, rect: &Rect) -> bool {
+        self.segments
+            .iter()
+            .any(|&(x0, y0, x1, y1)| rect.meets_segment(x0, y0, x1, y1))
     }
 
     /// Keep an area free of labels (a marker, the legend, the scale bar).
@@ -122,10 +165,11 @@ impl Placer {
     ) -> Option<(f64, f64, &'static str)> {
         let line = size * 1.15;
         let h = line * lines as f64;
+        let mut candidates = Vec::new();
         for step in [0.6, 1.6, 3.0, 4.5] {
             let g = r + step;
             let d = (r + step) * 0.75;
-            let candidates = [
+            candidates.extend([
                 (x + g, y - h / 2.0, "start"),
                 (x - g - width, y - h / 2.0, "end"),
                 (x + d, y - d - h, "start"),
@@ -134,8 +178,11 @@ impl Placer {
                 (x - d - width, y + d, "end"),
                 (x - width / 2.0, y - g - h, "middle"),
                 (x - width / 2.0, y + g, "middle"),
-            ];
-            for (left, top, anchor) in candidates {
+            ]);
+        }
+        let boxes: Vec<(Rect, &'static str)> = candidates
+            .into_iter()
+            .map(|(left, top, anchor)| {
                 // Above or below the marker, a label may slide sideways to stay in the frame
                 // as long as it still spans the marker.
                 let left = if anchor == "middle" {
@@ -149,20 +196,24 @@ impl Placer {
                 } else {
                     left
                 };
-                let rect = Rect::new(left, top, left + width, top + h);
-                if self.free(&rect) {
-                    self.labels.push(rect);
-                    let ax = match anchor {
-                        "start" => left,
-                        "end" => left + width,
-                        _ => left + width / 2.0,
-                    };
-                    // Baseline sits about 0.8 of the line height down (ascender of Noto Sans).
-                    return Some((ax, top + line * 0.8, anchor));
-                }
-            }
-        }
-        None
+                (Rect::new(left, top, left + width, top + h), anchor)
+            })
+            .collect();
+        // First a place clear of the drawn lines too, then any free place.
+        let chosen = boxes
+            .iter()
+            .find(|(rect, _)| self.free(rect) && !self.crosses_a_line(rect))
+            .or_else(|| boxes.iter().find(|(rect, _)| self.free(rect)))
+            .copied();
+        let (rect, anchor) = chosen?;
+        self.labels.push(rect);
+        let ax = match anchor {
+            "start" => rect.x0,
+            "end" => rect.x1,
+            _ => (rect.x0 + rect.x1) / 2.0,
+        };
+        // Baseline sits about 0.8 of the line height down (ascender of Noto Sans).
+        Some((ax, rect.y0 + line * 0.8, anchor))
     }
 
     /// Reserve a fixed label (a country or sea name) if it fits; returns whether it did.
@@ -464,6 +515,8 @@ impl MapSvg {
 
     /// A polyline through points (a railway, a route).
     pub fn line(&mut self, points: &[LonLat], colour: &str, width: f64, dash: Option<&str>) {
+        let projected: Vec<(f64, f64)> = points.iter().map(|p| self.frame.point(*p)).collect();
+        self.placer.avoid_line(&projected);
         let dash = dash.map_or(String::new(), |d| format!(r#" stroke-dasharray="{d}""#));
         let d = self.path(points, false);
         self.layers.push(format!(
@@ -1167,6 +1220,26 @@ mod tests {
             .sum::<f64>()
             .abs()
             / 2.0
+    }
+
+    #[test]
+    fn segments_meet_boxes_they_pass_through() {
+        let b = Rect::new(0.0, 0.0, 10.0, 5.0);
+        assert!(b.meets_segment(-5.0, 2.0, 15.0, 2.0), "straight through");
+        assert!(b.meets_segment(2.0, 1.0, 3.0, 2.0), "wholly inside");
+        assert!(b.meets_segment(-1.0, -1.0, 1.0, 1.0), "across a corner");
+        assert!(!b.meets_segment(-5.0, 6.0, 15.0, 6.0), "below");
+        assert!(!b.meets_segment(11.0, -5.0, 20.0, 10.0), "beside");
+        assert!(!b.meets_segment(-3.0, 2.0, -1.0, 9.0), "short of it");
+    }
+
+    #[test]
+    fn a_label_keeps_off_a_line_when_it_can() {
+        let mut placer = Placer::new(Rect::new(0.0, 0.0, 100.0, 100.0));
+        // A line runs east from the marker: the label goes elsewhere.
+        placer.avoid_line(&[(50.0, 50.0), (100.0, 50.0)]);
+        let (ax, _, anchor) = placer.place(50.0, 50.0, 2.0, 20.0, (3.0, 1)).unwrap();
+        assert_eq!((anchor, ax < 50.0), ("end", true));
     }
 
     #[test]
