@@ -225,10 +225,28 @@ fn references_print_as_a_publisher_would_set_them() {
                 "{key}: title in `{wanted}` but language is `{language}`"
             );
         }
+        // The bibliography is set from these strings as they are (no smart quotes).
+        assert!(
+            !title.contains('\'') && !title.contains('"'),
+            "{key}: straight quotes in the title; use ’ ‘ “ ”"
+        );
         // A URL is printed in full: keep it to a couple of lines.
         if let Some(url) = entry.url() {
             let url = url.value.as_str();
             assert!(url.len() <= 160, "{key}: {}-character URL", url.len());
+        }
+        // A work with no author is sorted by its quoted title, ahead of every name: each
+        // needs an author, editor or publisher to be filed under. And hayagriva drops a
+        // name it reads as a particle ("Wikipedia contributors"), so none may come out empty.
+        assert!(
+            entry.authors().is_some() || entry.editors().is_some() || entry.publisher().is_some(),
+            "{key}: no author, editor or publisher to file it under"
+        );
+        for person in entry.authors().unwrap_or_default() {
+            assert!(
+                !person.name.trim().is_empty(),
+                "{key}: an author's name reads as empty"
+            );
         }
         // hayagriva prints a book known only by its editors with initials first
         // ("O. A. Westad 1998"): edited volumes are entered with the editors as authors.
