@@ -401,13 +401,19 @@ pub fn build(root: &Path, book: &Book, font: &str) -> Result<Figures> {
                 .iter()
                 .map(|s| format!("{} {}", s.number, s.name))
                 .collect();
+            let insets = match drawn.insets {
+                0 => String::new(),
+                1 => " An inset under the map enlarges stops that lie close together.".into(),
+                _ => " Insets under the map enlarge the groups of stops that lie close together."
+                    .into(),
+            };
             add(
                 id.clone(),
                 FigureKind::Map,
                 drawn,
                 format!("{} — the stops in route order", itinerary.title),
                 format!(
-                    "Map of {} with the itinerary's stops numbered in route order: {}.",
+                    "Map of {} with the itinerary's stops numbered in route order: {}.{insets}",
                     itinerary.city,
                     list.join(", ")
                 ),
