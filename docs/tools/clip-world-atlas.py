@@ -137,46 +137,43 @@ def main(src, dst, water=None, provinces=None):
     out_arcs, polygons, lines = [], [], []
 
     arcs = decode_arcs(land)
+    def add_polygon(point_rings, into):
+        """Clip a polygon's rings to the box and keep the rings that remain."""
+        rings = []
+        for r in point_rings:
+            pts = clip_polygon(simplify(r, TOLERANCE))
+            if len(pts) >= 4:
+                if pts[0] != pts[-1]:
+                    pts.append(pts[0])
+                out_arcs.append(pts)
+                rings.append([len(out_arcs) - 1])
+        if rings:
+            into.append(rings)
+
+    def add_line(points, into):
+        """Clip a polyline to the box and keep the runs inside it."""
+        for run in clip_line(simplify(points, TOLERANCE)):
+            out_arcs.append(run)
+            into.append([len(out_arcs) - 1])
+
     for geom in land["objects"]["land"]["geometries"]:
         polys = geom["arcs"] if geom["type"] == "MultiPolygon" else [geom["arcs"]]
         for poly in polys:
-            rings = []
-            for r in poly:
-                pts = clip_polygon(simplify(ring(arcs, r), TOLERANCE))
-                if len(pts) >= 4:
-                    if pts[0] != pts[-1]:
-                        pts.append(pts[0])
-                    out_arcs.append(pts)
-                    rings.append([len(out_arcs) - 1])
-            if rings:
-                polygons.append(rings)
+            add_polygon([ring(arcs, r) for r in poly], polygons)
 
     arcs = decode_arcs(countries)
     for i in shared_arcs(countries, "countries"):
-        for run in clip_line(simplify(arcs[i], TOLERANCE)):
-            out_arcs.append(run)
-            lines.append([len(out_arcs) - 1])
+        add_line(arcs[i], lines)
 
     rivers, lakes = [], []
     if water:
         topo = json.load(open(water))
         river_lines, _ = decode_geometries(topo, "rivers")
         for line in river_lines:
-            for run in clip_line(simplify(line, TOLERANCE)):
-                out_arcs.append(run)
-                rivers.append([len(out_arcs) - 1])
+            add_line(line, rivers)
         _, polys = decode_geometries(topo, "lakes")
         for poly in polys:
-            rings = []
-            for r in poly:
-                pts = clip_polygon(simplify(r, TOLERANCE))
-                if len(pts) >= 4:
-                    if pts[0] != pts[-1]:
-                        pts.append(pts[0])
-                    out_arcs.append(pts)
-                    rings.append([len(out_arcs) - 1])
-            if rings:
-                lakes.append(rings)
+            add_polygon(poly, lakes)
 
     boundaries = []
     if provinces:
@@ -186,9 +183,7 @@ def main(src, dst, water=None, provinces=None):
         name = next(iter(topo["objects"]))
         arcs = decode_arcs(topo)
         for i in shared_arcs(topo, name):
-            for run in clip_line(simplify(arcs[i], TOLERANCE)):
-                out_arcs.append(run)
-                boundaries.append([len(out_arcs) - 1])
+            add_line(arcs[i], boundaries)
 
     sx = (EAST - WEST) / (QUANT - 1)
     sy = (NORTH - SOUTH) / (QUANT - 1)
