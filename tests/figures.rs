@@ -189,7 +189,10 @@ fn every_itinerary_has_a_city_map_with_numbered_stops() {
         "the Dalian–Lüshun map has an inset per town"
     );
     assert!(dalian.svg.contains("Area enlarged in the inset below"));
-    assert!(dalian.alt.contains("Insets under the map"), "the alt text mentions the insets");
+    assert!(
+        dalian.alt.contains("Insets under the map"),
+        "the alt text mentions the insets"
+    );
 }
 
 #[test]
