@@ -223,30 +223,32 @@ fn decode_arcs(topology: &Topology) -> Vec<Vec<LonLat>> {
         .collect()
 }
 
-fn collect_polygons(geometry: &Geometry, out: &mut Vec<Vec<Vec<i64>>>) {
+/// Visit every geometry that is not a collection, depth first.
+fn leaves(geometry: &Geometry, visit: &mut impl FnMut(&Geometry)) {
     match geometry {
         Geometry::GeometryCollection { geometries } => {
             for g in geometries {
-                collect_polygons(g, out);
+                leaves(g, visit);
             }
         }
-        Geometry::Polygon { arcs } => out.push(arcs.clone()),
-        Geometry::MultiPolygon { arcs } => out.extend(arcs.iter().cloned()),
-        _ => {}
+        leaf => visit(leaf),
     }
 }
 
+fn collect_polygons(geometry: &Geometry, out: &mut Vec<Vec<Vec<i64>>>) {
+    leaves(geometry, &mut |g| match g {
+        Geometry::Polygon { arcs } => out.push(arcs.clone()),
+        Geometry::MultiPolygon { arcs } => out.extend(arcs.iter().cloned()),
+        _ => {}
+    });
+}
+
 fn collect_lines(geometry: &Geometry, out: &mut Vec<Vec<i64>>) {
-    match geometry {
-        Geometry::GeometryCollection { geometries } => {
-            for g in geometries {
-                collect_lines(g, out);
-            }
-        }
+    leaves(geometry, &mut |g| match g {
         Geometry::LineString { arcs } => out.push(arcs.clone()),
         Geometry::MultiLineString { arcs } => out.extend(arcs.iter().cloned()),
         _ => {}
-    }
+    });
 }
 
 /// Byte offset of a 1-based line and column.
