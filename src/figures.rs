@@ -13,8 +13,7 @@ use crate::diagnostics::{Diagnostic, Result, Sink};
 use crate::geo::{BaseMap, LonLat, distance_km};
 use crate::load;
 use crate::maps::{
-    self, DrawnMap, Frame, LegendSymbol, Place, Rect, Stop, StopMarker, WIDTH, palette, text_width,
-    xml,
+    self, DrawnMap, Frame, LegendSymbol, Place, Stop, WIDTH, palette, text_width, xml,
 };
 use crate::model::{Book, Chapter, RailwayNetwork, Status};
 
@@ -60,21 +59,12 @@ impl FigureKind {
 pub struct Figure {
     pub id: String,
     pub kind: FigureKind,
-    pub svg: String,
     /// Plain text caption.
     pub caption: String,
     /// Alt text: what the figure shows, for readers who cannot see it.
     pub alt: String,
-    /// Boxes of the labels placed on a map (empty for charts).
-    pub labels: Vec<Rect>,
-    /// Names of the places marked on a map.
-    pub markers: Vec<String>,
-    /// Numbered stop markers of a city map (centre and radius, insets included).
-    pub stops: Vec<StopMarker>,
-    /// Numbered stops no label could be placed for.
-    pub unlabelled: Vec<String>,
-    /// How many insets enlarge crowded parts of a city map.
-    pub insets: usize,
+    /// The drawing: its SVG, and for maps the labels, markers and insets placed.
+    pub drawn: DrawnMap,
 }
 
 impl Figure {
@@ -163,7 +153,7 @@ pub fn epub_figures(root: &Path, book: &Book) -> Result<Vec<crate::epub::Figure>
         .into_iter()
         .map(|f| crate::epub::Figure {
             id: f.id,
-            svg: f.svg,
+            svg: f.drawn.svg,
             caption: f.caption,
             alt: f.alt,
         })
@@ -211,14 +201,9 @@ pub fn build(root: &Path, book: &Book, font: &str) -> Result<Figures> {
         figures.list.push(Figure {
             id,
             kind,
-            svg: drawn.svg,
             caption,
             alt,
-            labels: drawn.labels,
-            markers: drawn.markers,
-            stops: drawn.stops,
-            unlabelled: drawn.unlabelled,
-            insets: drawn.insets,
+            drawn,
         })
     };
 

@@ -177,14 +177,13 @@ fn place(
     };
     let name = path.trim_start_matches('/').to_string();
     let file = SourceFile::new(name, source.text());
-    let diagnostic = match &range {
+    let mut diagnostic = match &range {
         Some(range) => diagnostic.at(&file, range.clone()),
         None => diagnostic.in_file(&file),
     };
     let Some(origin) = origins.files.get(&path) else {
         return diagnostic;
     };
-    let mut diagnostic = diagnostic;
     diagnostic.message = format!("{} (in code generated from {origin})", diagnostic.message);
     // Name the template line that wrote the generated one, when it can be told.
     if let Some(range) = &range {

@@ -164,7 +164,7 @@ pub fn render_edition(
 
     for figure in figures.list.iter().filter(|f| placed.contains(&f.id)) {
         origins.insert(figure.path(), format!("the generated figure {}", figure.id));
-        files.push((figure.path(), figure.svg.clone()));
+        files.push((figure.path(), figure.drawn.svg.clone()));
     }
     diagnostics.extend(figure_sink.diagnostics);
     diagnostics.extend(converter.take_diagnostics());

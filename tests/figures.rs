@@ -102,17 +102,18 @@ fn overview_map_marks_every_city_with_landmarks() {
     let cities: HashSet<&str> = book.landmarks.iter().map(|l| l.city.as_str()).collect();
     for city in &cities {
         assert!(
-            overview.markers.iter().any(|m| m == city),
+            overview.drawn.markers.iter().any(|m| m == city),
             "{city} has no marker on the overview map"
         );
         assert!(
             overview
+                .drawn
                 .svg
                 .contains(&format!(">{}<", guidebook::maps::xml(city))),
             "{city} is not labelled"
         );
     }
-    let circles = overview.svg.matches("<circle").count();
+    let circles = overview.drawn.svg.matches("<circle").count();
     assert!(
         circles >= cities.len(),
         "{circles} markers for {} cities",
@@ -131,17 +132,21 @@ fn no_two_labels_overlap_on_any_map() {
         .collect();
     assert!(maps.len() >= 10, "only {} maps", maps.len());
     for map in maps {
-        assert!(!map.labels.is_empty(), "{} has no labels", map.id);
-        for (i, a) in map.labels.iter().enumerate() {
-            for b in &map.labels[i + 1..] {
+        assert!(!map.drawn.labels.is_empty(), "{} has no labels", map.id);
+        for (i, a) in map.drawn.labels.iter().enumerate() {
+            for b in &map.drawn.labels[i + 1..] {
                 assert!(!a.overlaps(b), "{}: labels {a:?} and {b:?} overlap", map.id);
             }
         }
         for furniture in ["Natural Earth", ">N<", ">0<"] {
-            assert!(map.svg.contains(furniture), "{} lacks {furniture}", map.id);
+            assert!(
+                map.drawn.svg.contains(furniture),
+                "{} lacks {furniture}",
+                map.id
+            );
         }
         assert!(
-            map.svg.contains(" km<") || map.svg.contains(" m<"),
+            map.drawn.svg.contains(" km<") || map.drawn.svg.contains(" m<"),
             "{} has no scale bar",
             map.id
         );
@@ -159,23 +164,23 @@ fn every_itinerary_has_a_city_map_with_numbered_stops() {
                 .get(&(chapter.slug.clone(), index))
                 .unwrap_or_else(|| panic!("no map for {}", itinerary.title));
             let map = figures.get(id).unwrap();
-            assert_eq!(map.markers.len(), itinerary.stops.len(), "{id}");
+            assert_eq!(map.drawn.markers.len(), itinerary.stops.len(), "{id}");
             for n in 1..=itinerary.stops.len() {
                 assert!(
-                    map.svg.contains(&format!(">{n}</text>")),
+                    map.drawn.svg.contains(&format!(">{n}</text>")),
                     "{id} lacks stop {n}"
                 );
             }
             // Every stop is numbered once (in the main map or an inset), labelled, and no
             // two numbered markers cover each other.
-            assert_eq!(map.stops.len(), itinerary.stops.len(), "{id}");
+            assert_eq!(map.drawn.stops.len(), itinerary.stops.len(), "{id}");
             assert!(
-                map.unlabelled.is_empty(),
+                map.drawn.unlabelled.is_empty(),
                 "{id}: no label for {:?}",
-                map.unlabelled
+                map.drawn.unlabelled
             );
-            for (i, a) in map.stops.iter().enumerate() {
-                for b in &map.stops[i + 1..] {
+            for (i, a) in map.drawn.stops.iter().enumerate() {
+                for b in &map.drawn.stops[i + 1..] {
                     let d = ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt();
                     assert!(d >= a.2 + b.2, "{id}: markers at {a:?} and {b:?} overlap");
                 }
@@ -185,10 +190,15 @@ fn every_itinerary_has_a_city_map_with_numbered_stops() {
     // Dalian to Lüshun runs 45 km between two tight groups of stops: each gets an inset.
     let dalian = figures.get("map-itinerary-dalian").unwrap();
     assert_eq!(
-        dalian.insets, 2,
+        dalian.drawn.insets, 2,
         "the Dalian–Lüshun map has an inset per town"
     );
-    assert!(dalian.svg.contains("Area enlarged in the inset below"));
+    assert!(
+        dalian
+            .drawn
+            .svg
+            .contains("Area enlarged in the inset below")
+    );
     assert!(
         dalian.alt.contains("Insets under the map"),
         "the alt text mentions the insets"
@@ -318,7 +328,7 @@ fn rivers_and_provinces_are_on_the_regional_maps() {
     let figures = all_figures(&book());
     let inland = figures.get("map-region-inland").expect("the inland map");
     assert!(
-        inland.svg.contains(">River<"),
+        inland.drawn.svg.contains(">River<"),
         "the inland map's legend names its rivers"
     );
 }
