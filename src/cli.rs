@@ -1,6 +1,6 @@
-//! Command-line arguments (clap derive only; everything is resolved in `main.rs`).
+//! Command-line arguments (clap derive only; commands resolve them in `cmd/`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -21,6 +21,25 @@ pub struct Cli {
     /// How to print errors and warnings: with source snippets, or one line each.
     #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
     pub message_format: MessageFormat,
+}
+
+impl Cli {
+    /// How diagnostics are printed.
+    pub fn message_format(&self) -> guidebook::diagnostics::MessageFormat {
+        match self.message_format {
+            MessageFormat::Human => guidebook::diagnostics::MessageFormat::Human,
+            MessageFormat::Short => guidebook::diagnostics::MessageFormat::Short,
+        }
+    }
+
+    /// The output folder: `--out` as given (relative to the current folder), or `out/` in
+    /// the project; the same rule for every command.
+    pub fn out_dir(&self, out: Option<&Path>) -> PathBuf {
+        match out {
+            Some(out) => out.to_path_buf(),
+            None => self.root.join("out"),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -53,9 +72,9 @@ pub struct WatchArgs {
     /// The edition to rebuild (default: the book's default edition).
     #[arg(long, short = 'e', value_name = "NAME")]
     pub edition: Option<String>,
-    /// Folder to write the PDF to.
-    #[arg(long, default_value = "out", value_name = "DIR")]
-    pub out: PathBuf,
+    /// Folder to write the PDF to (default: out/ in the project).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -81,9 +100,9 @@ pub struct SelectArgs {
 pub struct BuildArgs {
     #[command(flatten)]
     pub select: SelectArgs,
-    /// Folder to write outputs to.
-    #[arg(long, default_value = "out", value_name = "DIR")]
-    pub out: PathBuf,
+    /// Folder to write outputs to (default: out/ in the project).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
     /// Output format; by default each edition's outputs from its edition.toml.
     #[arg(long, value_enum)]
     pub format: Option<Format>,

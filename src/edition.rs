@@ -1,15 +1,133 @@
 //! Editions: `layouts/<name>/edition.toml`, inherited and resolved into one checked setting.
+//!
+//! Values are parsed into typed settings ([`Length`], [`Colour`], [`PdfStandard`]) while the
+//! TOML is read, so a wrong value is reported at its line and column; the resolvers below
+//! then pick the most specific value along the inheritance chain, section by section.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::fmt;
 
+use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use crate::content::load::{self, span_of};
+use crate::content::model::Book;
 use crate::diagnostics::{Diagnostic, Error, Result, Sink, SourceFile};
-use crate::load;
-use crate::model::Book;
-use crate::world::Fonts;
+use crate::fonts::Fonts;
+use crate::sandbox::Sandbox;
+
+/// A length as written in `edition.toml` (`12mm`, `1.5cm`, `0.5in`, `10pt`), in points.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Length(pub f64);
+
+impl<'de> Deserialize<'de> for Length {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        match parse_length(&text) {
+            Some(pt) if pt >= 0.0 => Ok(Self(pt)),
+            _ => Err(de::Error::custom(format!(
+                "`{text}` is not a length (write e.g. 12mm, 0.5in, 10pt)"
+            ))),
+        }
+    }
+}
+
+/// A colour as written in `edition.toml`: `#rrggbb` or `cmyk(c%, m%, y%, k%)`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Colour {
+    Rgb(u8, u8, u8),
+    Cmyk([f64; 4]),
+}
+
+impl Colour {
+    /// Parse `#rrggbb`, `#rgb` or `cmyk(c%, m%, y%, k%)`.
+    pub fn parse(text: &str) -> Option<Self> {
+        let text = text.trim();
+        if let Some(hex) = text.strip_prefix('#') {
+            if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return None;
+            }
+            let channel = |s: &str| u8::from_str_radix(s, 16).ok();
+            return match hex.len() {
+                6 => Some(Self::Rgb(
+                    channel(&hex[0..2])?,
+                    channel(&hex[2..4])?,
+                    channel(&hex[4..6])?,
+                )),
+                3 => {
+                    let double = |i: usize| channel(&hex[i..i + 1].repeat(2));
+                    Some(Self::Rgb(double(0)?, double(1)?, double(2)?))
+                }
+                _ => None,
+            };
+        }
+        let inner = text.strip_prefix("cmyk(")?.strip_suffix(')')?;
+        let parts: Vec<f64> = inner
+            .split(',')
+            .map(|p| p.trim().strip_suffix('%')?.trim().parse::<f64>().ok())
+            .collect::<Option<Vec<_>>>()?;
+        if parts.len() != 4 || parts.iter().any(|p| !(0.0..=100.0).contains(p)) {
+            return None;
+        }
+        Some(Self::Cmyk([parts[0], parts[1], parts[2], parts[3]]))
+    }
+
+    /// Whether the colour is a process (CMYK) colour.
+    pub fn is_cmyk(&self) -> bool {
+        matches!(self, Self::Cmyk(_))
+    }
+}
+
+impl fmt::Display for Colour {
+    /// The colour as a Typst expression: `rgb("#a3261c")` or `cmyk(10%, 95%, 95%, 20%)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Rgb(r, g, b) => write!(f, "rgb(\"#{r:02x}{g:02x}{b:02x}\")"),
+            Self::Cmyk([c, m, y, k]) => write!(f, "cmyk({c}%, {m}%, {y}%, {k}%)"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Colour {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Self::parse(&text).ok_or_else(|| {
+            de::Error::custom(format!(
+                "`{text}` is not a colour (write #rrggbb or cmyk(c%, m%, y%, k%))"
+            ))
+        })
+    }
+}
+
+/// Which PDF standards an edition conforms to: archival (PDF/A-2b), accessible (PDF/UA-1),
+/// both, or neither (plain PDF 1.7, e.g. for CMYK print).
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct PdfStandard {
+    pub archival: bool,
+    pub accessible: bool,
+}
+
+impl<'de> Deserialize<'de> for PdfStandard {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let (archival, accessible) = match text.as_str() {
+            "a-2b" => (true, false),
+            "ua-1" => (false, true),
+            "a-2b+ua-1" => (true, true),
+            "none" => (false, false),
+            other => {
+                return Err(de::Error::custom(format!(
+                    "unknown PDF standard `{other}` (use a-2b, ua-1, a-2b+ua-1 or none)"
+                )));
+            }
+        };
+        Ok(Self {
+            archival,
+            accessible,
+        })
+    }
+}
 
 /// What one `edition.toml` says; every field may be left to the edition it inherits from.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -25,7 +143,7 @@ pub struct EditionFile {
     pub fonts: FontsFile,
     /// Named colours, e.g. `accent = "#9e1b1b"` or `accent = "cmyk(0%, 90%, 80%, 20%)"`.
     #[serde(default)]
-    pub palette: BTreeMap<String, Spanned<String>>,
+    pub palette: BTreeMap<Spanned<String>, Spanned<Colour>>,
     #[serde(default)]
     pub pdf: PdfFile,
     #[serde(default)]
@@ -39,17 +157,17 @@ pub struct EditionFile {
 pub struct PageFile {
     /// A named size (`a4`, `a5`, `a6`, `b6`, `letter`, `6x9in` …).
     pub size: Option<Spanned<String>>,
-    pub width: Option<Spanned<String>>,
-    pub height: Option<Spanned<String>>,
-    pub inside: Option<Spanned<String>>,
-    pub outside: Option<Spanned<String>>,
-    pub top: Option<Spanned<String>>,
-    pub bottom: Option<Spanned<String>>,
+    pub width: Option<Spanned<Length>>,
+    pub height: Option<Spanned<Length>>,
+    pub inside: Option<Spanned<Length>>,
+    pub outside: Option<Spanned<Length>>,
+    pub top: Option<Spanned<Length>>,
+    pub bottom: Option<Spanned<Length>>,
     /// Mirror inside/outside margins and open chapters on a recto.
     pub two_sided: Option<bool>,
-    pub columns: Option<u32>,
+    pub columns: Option<Spanned<u32>>,
     /// Extra paper beyond the trim on every side, e.g. `3mm`, for backgrounds that bleed.
-    pub bleed: Option<Spanned<String>>,
+    pub bleed: Option<Spanned<Length>>,
     /// Draw crop marks outside the bleed (the PDF's MediaBox grows by a slug to hold them).
     pub crop_marks: Option<bool>,
 }
@@ -63,15 +181,15 @@ pub struct FontsFile {
     pub cjk_serif: Option<Spanned<String>>,
     pub cjk_sans: Option<Spanned<String>>,
     /// Body text size, e.g. `10pt`.
-    pub size: Option<Spanned<String>>,
+    pub size: Option<Spanned<Length>>,
 }
 
 /// `[pdf]` of an edition.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PdfFile {
-    /// `a-2b` (default), `ua-1`, or `none` for plain PDF 1.7.
-    pub standard: Option<Spanned<String>>,
+    /// `a-2b` (default), `ua-1`, `a-2b+ua-1`, or `none` for plain PDF 1.7.
+    pub standard: Option<Spanned<PdfStandard>>,
 }
 
 /// `[content]` of an edition: which chapters and back matter it prints.
@@ -116,14 +234,6 @@ pub struct EditionFonts {
     pub size: f64,
 }
 
-/// Which PDF standards an edition conforms to: archival (PDF/A-2b), accessible (PDF/UA-1),
-/// both, or neither (plain PDF 1.7, e.g. for CMYK print).
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
-pub struct PdfStandard {
-    pub archival: bool,
-    pub accessible: bool,
-}
-
 /// Back matter sections an edition may print.
 pub const BACK_MATTER: [&str; 4] = ["timeline", "glossary", "bibliography", "index"];
 
@@ -139,6 +249,10 @@ pub struct Edition {
     pub fonts: EditionFonts,
     /// Colour name to a Typst colour expression (`rgb("#…")` or `cmyk(…)`).
     pub palette: BTreeMap<String, String>,
+    /// Colour name to the `#rrggbb` figures are drawn with: the edition's own RGB colours,
+    /// and for its process colours the RGB colour it inherits.
+    #[serde(skip)]
+    pub figure_colours: BTreeMap<String, String>,
     pub standard: PdfStandard,
     pub exclude: Vec<String>,
     /// Figures left out, with where each was named (checked against the figures at render).
@@ -149,104 +263,98 @@ pub struct Edition {
 }
 
 /// Names of the editions under `layouts/` (folders with an `edition.toml`), sorted.
-pub fn list(root: &Path) -> Result<Vec<String>> {
-    let dir = root.join("layouts");
-    let entries =
-        std::fs::read_dir(&dir).map_err(|e| Error::msg(format!("cannot read layouts/: {e}")))?;
-    let mut names: Vec<String> = entries
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().join("edition.toml").is_file() && e.file_name() != "base")
-        .filter_map(|e| e.file_name().into_string().ok())
-        .collect();
-    names.sort();
-    Ok(names)
+pub fn list(sandbox: &Sandbox) -> Result<Vec<String>> {
+    let names = sandbox
+        .list("layouts")
+        .map_err(|denied| Error::msg(format!("cannot read layouts/: {denied}")))?;
+    Ok(names
+        .into_iter()
+        .filter(|name| name != "base" && sandbox.file(&format!("layouts/{name}/edition.toml")).is_ok())
+        .collect())
 }
 
 /// Copy the edition `from` to a new edition `name`; returns the files written.
-pub fn copy(root: &Path, from: &str, name: &str) -> Result<Vec<std::path::PathBuf>> {
+pub fn copy(sandbox: &Sandbox, from: &str, name: &str) -> Result<Vec<std::path::PathBuf>> {
     if !load::is_id(name) || name == "base" || name == "epub" {
         return Err(Error::msg(format!(
             "`{name}` cannot name an edition: use lowercase letters, digits and hyphens (not base or epub)"
         )));
     }
-    let source = root.join("layouts").join(from);
-    if !load::is_id(from) || !source.join("edition.toml").is_file() {
-        let known = list(root).unwrap_or_default().join(", ");
+    if !load::is_id(from) || sandbox.file(&format!("layouts/{from}/edition.toml")).is_err() {
+        let known = list(sandbox).unwrap_or_default().join(", ");
         return Err(Error::msg(format!(
             "no edition `{from}` to copy; editions: {known}"
         )));
     }
-    let target = root.join("layouts").join(name);
+    let target = sandbox.root().join("layouts").join(name);
     if target.exists() {
         return Err(Error::msg(format!(
             "layouts/{name} already exists; choose another name"
         )));
     }
     let mut written = Vec::new();
-    copy_dir(&source, &target, &mut written)
-        .map_err(|e| Error::msg(format!("cannot copy layouts/{from} to layouts/{name}: {e}")))?;
+    copy_dir(sandbox, &format!("layouts/{from}"), &target, &mut written).map_err(|e| {
+        Error::msg(format!(
+            "cannot copy layouts/{from} to layouts/{name}: {e}"
+        ))
+    })?;
     Ok(written)
 }
 
-fn copy_dir(from: &Path, to: &Path, written: &mut Vec<std::path::PathBuf>) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    let mut entries: Vec<_> = std::fs::read_dir(from)?.collect::<std::io::Result<_>>()?;
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let target = to.join(entry.file_name());
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            copy_dir(&entry.path(), &target, written)?;
-        } else if kind.is_file() {
-            std::fs::copy(entry.path(), &target)?;
-            written.push(target);
+/// Copy the regular files of a project folder (through the sandbox) and its subfolders.
+fn copy_dir(
+    sandbox: &Sandbox,
+    from: &str,
+    to: &std::path::Path,
+    written: &mut Vec<std::path::PathBuf>,
+) -> std::result::Result<(), String> {
+    std::fs::create_dir_all(to).map_err(|e| e.to_string())?;
+    for name in sandbox.list(from).map_err(|e| e.to_string())? {
+        let relative = format!("{from}/{name}");
+        let target = to.join(&name);
+        match sandbox.read(&relative, crate::sandbox::MAX_TEXT_BYTES) {
+            Ok(bytes) => {
+                std::fs::write(&target, bytes).map_err(|e| e.to_string())?;
+                written.push(target);
+            }
+            Err(crate::sandbox::Denied::NotAFile("a folder")) => {
+                copy_dir(sandbox, &relative, &target, written)?;
+            }
+            Err(denied) => return Err(format!("{relative}: {denied}")),
         }
     }
     Ok(())
 }
 
 /// Load and resolve the edition `name`, checking it against the fonts and the book.
-pub fn load(root: &Path, name: &str, fonts: &Fonts, book: &Book) -> Result<Edition> {
-    if !load::is_id(name)
-        || !root
-            .join("layouts")
-            .join(name)
-            .join("edition.toml")
-            .is_file()
-    {
-        let known = list(root).unwrap_or_default().join(", ");
+pub fn load(sandbox: &Sandbox, name: &str, fonts: &Fonts, book: &Book) -> Result<Edition> {
+    let exists = |n: &str| load::is_id(n) && sandbox.file(&format!("layouts/{n}/edition.toml")).is_ok();
+    if !exists(name) {
+        let known = list(sandbox).unwrap_or_default().join(", ");
         return Err(Error::msg(format!(
             "no edition `{name}` (layouts/{name}/edition.toml); editions: {known}"
         )));
     }
-    // Chain of (name, file, settings), most specific first.
-    let mut chain: Vec<(String, SourceFile, EditionFile)> = Vec::new();
+    let mut chain = Chain(Vec::new());
     let mut current = name.to_string();
     loop {
-        let path = format!("layouts/{current}/edition.toml");
-        let file = load::read_text(root, &path)?;
+        let file = sandbox.read_text(&format!("layouts/{current}/edition.toml"))?;
         let settings: EditionFile = load::parse_toml(&file, &file.text, 0)?;
         let parent = settings.inherits.clone();
-        chain.push((current.clone(), file.clone(), settings));
+        chain.0.push((current.clone(), file.clone(), settings));
         let Some(parent) = parent else { break };
         let parent_name = parent.get_ref().clone();
-        if chain.iter().any(|(n, ..)| *n == parent_name) {
+        if chain.0.iter().any(|(n, ..)| *n == parent_name) {
             return Err(Diagnostic::error(format!(
                 "editions inherit from each other in a circle (`{parent_name}`)"
             ))
-            .at(&file, load::span_of(&parent, 0))
+            .at(&file, span_of(&parent, 0))
             .into());
         }
-        if !root
-            .join("layouts")
-            .join(&parent_name)
-            .join("edition.toml")
-            .is_file()
-            || !load::is_id(&parent_name)
-        {
+        if !exists(&parent_name) {
             return Err(
                 Diagnostic::error(format!("unknown edition `{parent_name}`"))
-                    .at(&file, load::span_of(&parent, 0))
+                    .at(&file, span_of(&parent, 0))
                     .into(),
             );
         }
@@ -255,232 +363,301 @@ pub fn load(root: &Path, name: &str, fonts: &Fonts, book: &Book) -> Result<Editi
     resolve(name, &chain, fonts, book)
 }
 
-/// The first value set along the chain, with the file it was set in.
-fn pick<'a, T>(
-    chain: &'a [(String, SourceFile, EditionFile)],
-    get: impl Fn(&'a EditionFile) -> Option<&'a T>,
-) -> Option<(&'a T, &'a SourceFile)> {
-    chain
-        .iter()
-        .find_map(|(_, file, settings)| get(settings).map(|v| (v, file)))
+/// The `edition.toml` files of an edition and those it inherits from, most specific first.
+struct Chain(Vec<(String, SourceFile, EditionFile)>);
+
+impl Chain {
+    /// The first value set along the chain, with the file it was set in.
+    fn pick<'a, T>(
+        &'a self,
+        get: impl Fn(&'a EditionFile) -> Option<&'a T>,
+    ) -> Option<(&'a T, &'a SourceFile)> {
+        self.0
+            .iter()
+            .find_map(|(_, file, settings)| get(settings).map(|v| (v, file)))
+    }
+
+    /// The first length set along the chain, in points, or `default`.
+    fn length(&self, get: impl Fn(&EditionFile) -> Option<&Spanned<Length>>, default: f64) -> f64 {
+        self.pick(get).map_or(default, |(v, _)| v.get_ref().0)
+    }
+
+    /// The most specific file.
+    fn top(&self) -> &SourceFile {
+        &self.0[0].1
+    }
 }
 
-fn resolve(
-    name: &str,
-    chain: &[(String, SourceFile, EditionFile)],
-    fonts: &Fonts,
-    book: &Book,
-) -> Result<Edition> {
+fn resolve(name: &str, chain: &Chain, fonts: &Fonts, book: &Book) -> Result<Edition> {
     let mut sink = Sink::default();
-    let length =
-        |value: Option<(&Spanned<String>, &SourceFile)>, default: f64, sink: &mut Sink| -> f64 {
-            let Some((value, file)) = value else {
-                return default;
-            };
-            match parse_length(value.get_ref()) {
-                Some(pt) if pt >= 0.0 => pt,
-                _ => {
-                    sink.push(
-                        Diagnostic::error(format!(
-                            "`{}` is not a length (write e.g. 12mm, 0.5in, 10pt)",
-                            value.get_ref()
-                        ))
-                        .at(file, load::span_of(value, 0)),
-                    );
-                    default
-                }
-            }
-        };
+    let page = resolve_page(chain, &mut sink);
+    let edition_fonts = resolve_fonts(chain, fonts, &mut sink);
+    let (palette, figure_colours) = resolve_palette(chain, &mut sink);
+    let standard = resolve_standard(chain, &mut sink);
+    let (exclude, exclude_figures, back_matter) = resolve_content(chain, book, &mut sink);
+    let outputs = match chain.pick(|s| s.outputs.as_ref()) {
+        None => vec!["pdf".to_string()],
+        Some((list, file)) => checked_names(list, &["pdf", "epub"], "output", file, &mut sink),
+    };
+    let mut template_dirs: Vec<String> = chain
+        .0
+        .iter()
+        .map(|(n, ..)| format!("layouts/{n}"))
+        .collect();
+    template_dirs.push("layouts/base".into());
+    template_dirs.dedup();
+    sink.finish()?;
+    Ok(Edition {
+        name: name.to_string(),
+        description: chain
+            .pick(|s| s.description.as_ref())
+            .map(|(d, _)| d.clone())
+            .unwrap_or_default(),
+        title_suffix: chain
+            .pick(|s| s.title_suffix.as_ref())
+            .map(|(d, _)| d.clone())
+            .unwrap_or_default(),
+        template_dirs,
+        page,
+        fonts: edition_fonts,
+        palette,
+        figure_colours,
+        standard,
+        exclude,
+        exclude_figures,
+        back_matter,
+        outputs,
+    })
+}
 
+/// `[page]`: size, margins, sides, columns, bleed and crop marks.
+fn resolve_page(chain: &Chain, sink: &mut Sink) -> Page {
     let (mut width, mut height) = (mm(148.0), mm(210.0));
-    if let Some((size, file)) = pick(chain, |s| s.page.size.as_ref()) {
+    if let Some((size, file)) = chain.pick(|s| s.page.size.as_ref()) {
         match named_size(size.get_ref()) {
             Some((w, h)) => (width, height) = (w, h),
             None => sink.push(
                 Diagnostic::error(format!("unknown page size `{}`", size.get_ref()))
-                    .at(file, load::span_of(size, 0))
+                    .at(file, span_of(size, 0))
                     .with_note("known sizes: a4, a4-landscape, a5, a6, b5, b6, letter, 6x9in, 5x8in; or set width and height"),
             ),
         }
     }
-    width = length(pick(chain, |s| s.page.width.as_ref()), width, &mut sink);
-    height = length(pick(chain, |s| s.page.height.as_ref()), height, &mut sink);
+    let crop_marks = chain
+        .pick(|s| s.page.crop_marks.as_ref())
+        .is_some_and(|(v, _)| *v);
     let page = Page {
-        width,
-        height,
-        inside: length(pick(chain, |s| s.page.inside.as_ref()), mm(20.0), &mut sink),
-        outside: length(
-            pick(chain, |s| s.page.outside.as_ref()),
-            mm(16.0),
-            &mut sink,
-        ),
-        top: length(pick(chain, |s| s.page.top.as_ref()), mm(18.0), &mut sink),
-        bottom: length(pick(chain, |s| s.page.bottom.as_ref()), mm(20.0), &mut sink),
-        two_sided: pick(chain, |s| s.page.two_sided.as_ref()).is_none_or(|(v, _)| *v),
-        columns: pick(chain, |s| s.page.columns.as_ref()).map_or(1, |(v, _)| *v),
-        bleed: length(pick(chain, |s| s.page.bleed.as_ref()), 0.0, &mut sink),
-        crop_marks: pick(chain, |s| s.page.crop_marks.as_ref()).is_some_and(|(v, _)| *v),
-        slug: 0.0,
+        width: chain.length(|s| s.page.width.as_ref(), width),
+        height: chain.length(|s| s.page.height.as_ref(), height),
+        inside: chain.length(|s| s.page.inside.as_ref(), mm(20.0)),
+        outside: chain.length(|s| s.page.outside.as_ref(), mm(16.0)),
+        top: chain.length(|s| s.page.top.as_ref(), mm(18.0)),
+        bottom: chain.length(|s| s.page.bottom.as_ref(), mm(20.0)),
+        two_sided: chain
+            .pick(|s| s.page.two_sided.as_ref())
+            .is_none_or(|(v, _)| *v),
+        columns: chain
+            .pick(|s| s.page.columns.as_ref())
+            .map_or(1, |(v, _)| *v.get_ref()),
+        bleed: chain.length(|s| s.page.bleed.as_ref(), 0.0),
+        crop_marks,
+        slug: if crop_marks { mm(SLUG_MM) } else { 0.0 },
     };
-    let page = Page {
-        slug: if page.crop_marks { mm(SLUG_MM) } else { 0.0 },
-        ..page
-    };
+    check_page(chain, &page, sink);
+    page
+}
+
+/// Sizes a printer or a PDF reader can handle, located where the edition set them.
+fn check_page(chain: &Chain, page: &Page, sink: &mut Sink) {
     if page.bleed > mm(10.0)
-        && let Some((value, file)) = pick(chain, |s| s.page.bleed.as_ref())
+        && let Some((value, file)) = chain.pick(|s| s.page.bleed.as_ref())
     {
         sink.push(
             Diagnostic::error("a bleed of more than 10 mm is not a bleed")
-                .at(file, load::span_of(value, 0)),
+                .at(file, span_of(value, 0)),
         );
     }
     if !(1..=4).contains(&page.columns) {
-        sink.push(
-            Diagnostic::error(format!(
-                "{} columns: an edition has 1 to 4 columns",
-                page.columns
-            ))
-            .in_file(&chain[0].1),
-        );
+        let diagnostic = Diagnostic::error(format!(
+            "{} columns: an edition has 1 to 4 columns",
+            page.columns
+        ));
+        sink.push(match chain.pick(|s| s.page.columns.as_ref()) {
+            Some((value, file)) => diagnostic.at(file, span_of(value, 0)),
+            None => diagnostic.in_file(chain.top()),
+        });
+    }
+    // PDF limits a page to 200 × 200 inches (14,400 units); nothing printable is smaller
+    // than a playing card.
+    for (what, value, get) in [
+        ("width", page.width, 0usize),
+        ("height", page.height, 1usize),
+    ] {
+        if !(mm(50.0)..=mm(2000.0)).contains(&value) {
+            let at = chain.pick(|s| {
+                if get == 0 {
+                    s.page.width.as_ref()
+                } else {
+                    s.page.height.as_ref()
+                }
+            });
+            let diagnostic = Diagnostic::error(format!(
+                "a page {what} of {:.0} mm: pages are 50 mm to 2 m",
+                value / mm(1.0)
+            ));
+            sink.push(match at {
+                Some((value, file)) => diagnostic.at(file, span_of(value, 0)),
+                None => diagnostic.in_file(chain.top()),
+            });
+        }
     }
     let text_width = page.width - page.inside - page.outside;
     let text_height = page.height - page.top - page.bottom;
     if text_width < mm(40.0) || text_height < mm(60.0) {
-        let at = pick(chain, |s| {
-            s.page
-                .inside
-                .as_ref()
-                .or(s.page.size.as_ref())
-                .or(s.page.width.as_ref())
-        });
         let diagnostic = Diagnostic::error(format!(
             "the margins leave a text area of {:.0} × {:.0} mm; at least 40 × 60 mm is needed",
             text_width / mm(1.0),
             text_height / mm(1.0)
         ));
+        let at = chain
+            .pick(|s| s.page.inside.as_ref().or(s.page.width.as_ref()))
+            .map(|(v, f)| (span_of(v, 0), f))
+            .or_else(|| {
+                chain
+                    .pick(|s| s.page.size.as_ref())
+                    .map(|(v, f)| (span_of(v, 0), f))
+            });
         sink.push(match at {
-            Some((value, file)) => diagnostic.at(file, load::span_of(value, 0)),
+            Some((range, file)) => diagnostic.at(file, range),
             None => diagnostic,
         });
     }
+}
 
-    let font = |get: fn(&EditionFile) -> Option<&Spanned<String>>,
-                default: &str,
-                sink: &mut Sink|
-     -> String {
-        match pick(chain, get) {
-            Some((family, file)) => {
-                if !fonts.has_family(family.get_ref()) {
-                    let known: Vec<String> =
-                        fonts.book.families().map(|(n, _)| n.to_string()).collect();
-                    sink.push(
-                        Diagnostic::error(format!(
-                            "unknown font `{}`: it is not in fonts/",
-                            family.get_ref()
-                        ))
-                        .at(file, load::span_of(family, 0))
-                        .with_note(format!("fonts available: {}", known.join(", "))),
-                    );
-                }
-                family.get_ref().clone()
-            }
-            None => default.to_string(),
+/// `[fonts]`: families that must exist in `fonts/`, and the body size.
+fn resolve_fonts(chain: &Chain, fonts: &Fonts, sink: &mut Sink) -> EditionFonts {
+    let mut family = |get: fn(&EditionFile) -> Option<&Spanned<String>>, default: &str| {
+        let Some((family, file)) = chain.pick(get) else {
+            return default.to_string();
+        };
+        if !fonts.has_family(family.get_ref()) {
+            sink.push(
+                Diagnostic::error(format!(
+                    "unknown font `{}`: it is not in fonts/",
+                    family.get_ref()
+                ))
+                .at(file, span_of(family, 0))
+                .with_note(format!("fonts available: {}", fonts.families().join(", "))),
+            );
         }
+        family.get_ref().clone()
     };
-    let size = length(pick(chain, |s| s.fonts.size.as_ref()), 10.0, &mut sink);
-    let edition_fonts = EditionFonts {
-        serif: font(|s| s.fonts.serif.as_ref(), "Noto Serif", &mut sink),
-        sans: font(|s| s.fonts.sans.as_ref(), "Noto Sans", &mut sink),
-        cjk_serif: font(
-            |s| s.fonts.cjk_serif.as_ref(),
-            "Noto Serif CJK SC",
-            &mut sink,
-        ),
-        cjk_sans: font(|s| s.fonts.cjk_sans.as_ref(), "Noto Sans CJK SC", &mut sink),
+    let serif = family(|s| s.fonts.serif.as_ref(), "Noto Serif");
+    let sans = family(|s| s.fonts.sans.as_ref(), "Noto Sans");
+    let cjk_serif = family(|s| s.fonts.cjk_serif.as_ref(), "Noto Serif CJK SC");
+    let cjk_sans = family(|s| s.fonts.cjk_sans.as_ref(), "Noto Sans CJK SC");
+    let size = chain.length(|s| s.fonts.size.as_ref(), 10.0);
+    if !(4.0..=72.0).contains(&size)
+        && let Some((value, file)) = chain.pick(|s| s.fonts.size.as_ref())
+    {
+        sink.push(
+            Diagnostic::error(format!(
+                "a body text size of {size} pt: write 4pt to 72pt"
+            ))
+            .at(file, span_of(value, 0)),
+        );
+    }
+    EditionFonts {
+        serif,
+        sans,
+        cjk_serif,
+        cjk_sans,
         size,
-    };
+    }
+}
 
+/// `[palette]`: every colour along the chain, most specific last; and the RGB colours
+/// figures are drawn with.
+fn resolve_palette(
+    chain: &Chain,
+    sink: &mut Sink,
+) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
     let mut palette = BTreeMap::new();
-    for (_, file, settings) in chain.iter().rev() {
+    let mut figure_colours = BTreeMap::new();
+    for (_, file, settings) in chain.0.iter().rev() {
         for (key, value) in &settings.palette {
-            match parse_colour(value.get_ref()) {
-                Some(colour) => {
-                    palette.insert(key.clone(), colour);
-                }
-                None => sink.push(
-                    Diagnostic::error(format!(
-                        "`{}` is not a colour (write #rrggbb or cmyk(c%, m%, y%, k%))",
-                        value.get_ref()
-                    ))
-                    .at(file, load::span_of(value, 0)),
-                ),
-            }
-            if !load::is_id(key) {
+            if !load::is_id(key.get_ref()) {
                 sink.push(
                     Diagnostic::error(format!(
-                        "colour name `{key}` must be lowercase letters, digits and hyphens"
+                        "colour name `{}` must be lowercase letters, digits and hyphens",
+                        key.get_ref()
                     ))
-                    .in_file(file),
+                    .at(file, span_of(key, 0)),
                 );
+            }
+            let colour = value.get_ref();
+            palette.insert(key.get_ref().clone(), colour.to_string());
+            if let Colour::Rgb(r, g, b) = colour {
+                figure_colours.insert(key.get_ref().clone(), format!("#{r:02x}{g:02x}{b:02x}"));
             }
         }
     }
+    (palette, figure_colours)
+}
 
-    let standard = match pick(chain, |s| s.pdf.standard.as_ref()) {
-        None => PdfStandard {
-            archival: true,
-            accessible: false,
-        },
-        Some((value, file)) => match value.get_ref().as_str() {
-            "a-2b" => PdfStandard {
+/// `[pdf] standard`, checked against the palette: PDF/A cannot carry CMYK without an
+/// output profile.
+fn resolve_standard(chain: &Chain, sink: &mut Sink) -> PdfStandard {
+    let standard = chain
+        .pick(|s| s.pdf.standard.as_ref())
+        .map_or(
+            PdfStandard {
                 archival: true,
                 accessible: false,
             },
-            "ua-1" => PdfStandard {
-                archival: false,
-                accessible: true,
-            },
-            "a-2b+ua-1" => PdfStandard {
-                archival: true,
-                accessible: true,
-            },
-            "none" => PdfStandard {
-                archival: false,
-                accessible: false,
-            },
-            other => {
-                sink.push(
-                    Diagnostic::error(format!(
-                        "unknown PDF standard `{other}` (use a-2b, ua-1, a-2b+ua-1 or none)"
-                    ))
-                    .at(file, load::span_of(value, 0)),
-                );
-                PdfStandard {
-                    archival: false,
-                    accessible: false,
-                }
-            }
-        },
-    };
-    if standard.archival && palette.values().any(|c| c.starts_with("cmyk")) {
-        let file = &chain[0].1;
+            |(v, _)| *v.get_ref(),
+        );
+    // The palette as resolved: the most specific file that sets each colour.
+    let cmyk = chain.0.iter().find_map(|(_, file, settings)| {
+        settings.palette.iter().find_map(|(key, value)| {
+            let first = chain
+                .0
+                .iter()
+                .find(|(_, _, s)| s.palette.contains_key(key))
+                .map(|(_, f, _)| f.name == file.name);
+            (value.get_ref().is_cmyk() && first == Some(true)).then_some((file, value))
+        })
+    });
+    if standard.archival
+        && let Some((file, value)) = cmyk
+    {
         sink.push(
             Diagnostic::error(
                 "PDF/A editions need an RGB palette (CMYK needs standard = \"none\" or \"ua-1\")",
             )
-            .in_file(file),
+            .at(file, span_of(value, 0)),
         );
     }
+    standard
+}
 
+type ExcludedFigures = Vec<(String, SourceFile, std::ops::Range<usize>)>;
+
+/// `[content]`: chapters and figures left out, back matter printed.
+fn resolve_content(
+    chain: &Chain,
+    book: &Book,
+    sink: &mut Sink,
+) -> (Vec<String>, ExcludedFigures, Vec<String>) {
     let slugs: Vec<&str> = book.chapters().map(|c| c.slug.as_str()).collect();
-    let exclude_figures = match pick(chain, |s| s.content.exclude_figures.as_ref()) {
+    let exclude_figures = match chain.pick(|s| s.content.exclude_figures.as_ref()) {
         None => vec![],
         Some((list, file)) => list
             .iter()
-            .map(|id| (id.get_ref().clone(), file.clone(), load::span_of(id, 0)))
+            .map(|id| (id.get_ref().clone(), file.clone(), span_of(id, 0)))
             .collect(),
     };
-    let exclude = match pick(chain, |s| s.content.exclude.as_ref()) {
+    let exclude = match chain.pick(|s| s.content.exclude.as_ref()) {
         None => vec![],
         Some((list, file)) => list
             .iter()
@@ -490,48 +667,18 @@ fn resolve(
                 } else {
                     sink.push(
                         Diagnostic::error(format!("unknown chapter `{}`", slug.get_ref()))
-                            .at(file, load::span_of(slug, 0)),
+                            .at(file, span_of(slug, 0)),
                     );
                     None
                 }
             })
             .collect(),
     };
-    let back_matter = match pick(chain, |s| s.content.back_matter.as_ref()) {
+    let back_matter = match chain.pick(|s| s.content.back_matter.as_ref()) {
         None => BACK_MATTER.iter().map(|s| s.to_string()).collect(),
-        Some((list, file)) => {
-            checked_names(list, &BACK_MATTER, "back matter section", file, &mut sink)
-        }
+        Some((list, file)) => checked_names(list, &BACK_MATTER, "back matter section", file, sink),
     };
-    let outputs = match pick(chain, |s| s.outputs.as_ref()) {
-        None => vec!["pdf".to_string()],
-        Some((list, file)) => checked_names(list, &["pdf", "epub"], "output", file, &mut sink),
-    };
-
-    let mut template_dirs: Vec<String> =
-        chain.iter().map(|(n, ..)| format!("layouts/{n}")).collect();
-    template_dirs.push("layouts/base".into());
-    template_dirs.dedup();
-
-    sink.finish()?;
-    Ok(Edition {
-        name: name.to_string(),
-        description: pick(chain, |s| s.description.as_ref())
-            .map(|(d, _)| d.clone())
-            .unwrap_or_default(),
-        title_suffix: pick(chain, |s| s.title_suffix.as_ref())
-            .map(|(d, _)| d.clone())
-            .unwrap_or_default(),
-        template_dirs,
-        page,
-        fonts: edition_fonts,
-        palette,
-        standard,
-        exclude,
-        exclude_figures,
-        back_matter,
-        outputs,
-    })
+    (exclude, exclude_figures, back_matter)
 }
 
 fn checked_names(
@@ -552,7 +699,7 @@ fn checked_names(
                         item.get_ref(),
                         allowed.join(", ")
                     ))
-                    .at(file, load::span_of(item, 0)),
+                    .at(file, span_of(item, 0)),
                 );
                 None
             }
@@ -560,7 +707,8 @@ fn checked_names(
         .collect()
 }
 
-fn mm(value: f64) -> f64 {
+/// Millimetres in points.
+pub fn mm(value: f64) -> f64 {
     value * 72.0 / 25.4
 }
 
@@ -600,27 +748,6 @@ pub fn named_size(name: &str) -> Option<(f64, f64)> {
     Some((w, h))
 }
 
-/// Turn `#rrggbb` or `cmyk(c%, m%, y%, k%)` into a Typst colour expression.
-pub fn parse_colour(text: &str) -> Option<String> {
-    let text = text.trim();
-    if let Some(hex) = text.strip_prefix('#') {
-        let ok = (hex.len() == 6 || hex.len() == 3) && hex.bytes().all(|b| b.is_ascii_hexdigit());
-        return ok.then(|| format!("rgb(\"#{hex}\")"));
-    }
-    let inner = text.strip_prefix("cmyk(")?.strip_suffix(')')?;
-    let parts: Vec<f64> = inner
-        .split(',')
-        .map(|p| p.trim().strip_suffix('%')?.trim().parse::<f64>().ok())
-        .collect::<Option<Vec<_>>>()?;
-    if parts.len() != 4 || parts.iter().any(|p| !(0.0..=100.0).contains(p)) {
-        return None;
-    }
-    Some(format!(
-        "cmyk({}%, {}%, {}%, {}%)",
-        parts[0], parts[1], parts[2], parts[3]
-    ))
-}
-
 impl Edition {
     /// Print editions (the two-sided ones) want images at 300 ppi or more when they fill the
     /// text width; this is the pixel width that takes. Screen editions have no minimum.
@@ -642,11 +769,26 @@ mod tests {
         assert_eq!(parse_length("1in"), Some(72.0));
         assert!((parse_length("25.4mm").unwrap() - 72.0).abs() < 1e-9);
         assert_eq!(parse_length("12 parsecs"), None);
-        assert_eq!(parse_colour("#9e1b1b").as_deref(), Some("rgb(\"#9e1b1b\")"));
         assert_eq!(
-            parse_colour("cmyk(0%, 90%, 80%, 20%)").as_deref(),
+            Colour::parse("#9e1b1b").map(|c| c.to_string()).as_deref(),
+            Some("rgb(\"#9e1b1b\")")
+        );
+        assert_eq!(
+            Colour::parse("cmyk(0%, 90%, 80%, 20%)")
+                .map(|c| c.to_string())
+                .as_deref(),
             Some("cmyk(0%, 90%, 80%, 20%)")
         );
-        assert_eq!(parse_colour("red\"); #read(\"x"), None);
+        assert_eq!(Colour::parse("red\"); #read(\"x"), None);
+        assert_eq!(Colour::parse("#abc"), Some(Colour::Rgb(0xaa, 0xbb, 0xcc)));
+    }
+
+    #[test]
+    fn wrong_values_are_located_while_reading() {
+        let file = SourceFile::new("edition.toml", "[page]\ninside = \"12 parsecs\"\n");
+        let error = load::parse_toml::<EditionFile>(&file, &file.text, 0).unwrap_err();
+        let position = error.diagnostics[0].position().unwrap();
+        assert_eq!(position, "edition.toml:2:10");
+        assert!(error.diagnostics[0].message.contains("not a length"));
     }
 }

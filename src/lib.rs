@@ -1,146 +1,66 @@
 //! guidebook: publish an illustrated guidebook from structured data.
 //!
-//! The pipeline runs in one direction: [`load`] reads `chapters/` into the [`model`],
-//! [`render`] merges it into an edition's MiniJinja templates, [`world`] hands the
-//! generated Typst to the embedded compiler, and [`pdf`] exports the pages.
+//! The pipeline runs in one direction, and modules import only from those before them:
+//! [`diagnostics`], [`escape`], [`sandbox`], [`date`] and [`fonts`] → [`content`] (model,
+//! load, markdown, view) → [`figures`] (geo, maps, charts) → [`edition`] and [`templates`] →
+//! [`output`] (pdf with its world and page boxes; epub with its citations) → [`Project`]
+//! and [`incremental`] → the binary.
 
-pub mod citations;
+pub mod content;
+pub mod date;
 pub mod diagnostics;
 pub mod edition;
-pub mod epub;
 pub mod escape;
 pub mod figures;
-pub mod geo;
-pub mod load;
-pub mod maps;
-pub mod markdown;
-pub mod model;
-pub mod pdf;
-pub mod render;
+pub mod fonts;
+pub mod incremental;
+pub mod output;
+pub mod sandbox;
 pub mod templates;
-pub mod watch;
-pub mod world;
 
-use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::time::Instant;
 
 use typst::foundations::Datetime;
 
-use crate::diagnostics::{Diagnostic, Error, Result};
+use crate::content::model::Book;
+use crate::date::BuildDate;
+use crate::diagnostics::{Error, Result};
 use crate::edition::Edition;
-use crate::model::Book;
-use crate::render::BookDate;
-use crate::world::{BookWorld, Fonts};
-
-/// What kind of file a build writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Pdf,
-    Epub,
-}
+use crate::figures::style::Style;
+use crate::figures::{FigureCache, Figures};
+use crate::fonts::Fonts;
+use crate::output::Format;
+use crate::output::epub::BuiltEpub;
+use crate::output::pdf::render::{self, Generated};
+use crate::output::pdf::world::BookWorld;
+use crate::output::pdf::{self, BuiltPdf};
+use crate::sandbox::Sandbox;
 
 /// A project folder with its content and fonts loaded once.
 pub struct Project {
-    pub root: PathBuf,
+    /// The project folder; every file is read through it.
+    pub sandbox: Sandbox,
     pub book: Book,
     pub fonts: Fonts,
     pub date: BuildDate,
 }
 
-/// The moment a build claims to be made, from `SOURCE_DATE_EPOCH` or the clock.
-#[derive(Debug, Clone, Copy)]
-pub struct BuildDate {
-    pub datetime: Datetime,
-    pub book: BookDate,
-}
-
-impl BuildDate {
-    /// Read `SOURCE_DATE_EPOCH` when set (it must be a whole number of seconds), else now.
-    pub fn from_env() -> Result<Self> {
-        let seconds = match std::env::var("SOURCE_DATE_EPOCH") {
-            Ok(value) => value.trim().parse::<i64>().ok().filter(|s| (0..=253_402_300_799).contains(s)).ok_or_else(|| {
-                Error::msg(format!(
-                    "SOURCE_DATE_EPOCH must be a number of seconds since 1970 (0 to 253402300799), not `{value}`"
-                ))
-            })?,
-            Err(_) => std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs() as i64)
-                .unwrap_or(0),
-        };
-        Ok(Self::from_unix(seconds))
-    }
-
-    /// The build time as `YYYY-MM-DDThh:mm:ssZ` (EPUB `dcterms:modified`).
-    pub fn modified(&self) -> String {
-        let d = &self.datetime;
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            d.year().unwrap_or(1970),
-            d.month().unwrap_or(1),
-            d.day().unwrap_or(1),
-            d.hour().unwrap_or(0),
-            d.minute().unwrap_or(0),
-            d.second().unwrap_or(0)
-        )
-    }
-
-    /// The date and time of a Unix timestamp, in UTC.
-    pub fn from_unix(seconds: i64) -> Self {
-        let days = seconds.div_euclid(86_400);
-        let secs = seconds.rem_euclid(86_400);
-        let (year, month, day) = civil_from_days(days);
-        let datetime = Datetime::from_ymd_hms(
-            year,
-            month,
-            day,
-            (secs / 3600) as u8,
-            ((secs % 3600) / 60) as u8,
-            (secs % 60) as u8,
-        )
-        .expect("a validated timestamp is a valid date");
-        Self {
-            datetime,
-            book: BookDate { year, month, day },
-        }
-    }
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i32, u8, u8) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-    (year, month, day)
-}
-
 impl Project {
     /// Load the book and the fonts of the project at `root`.
     pub fn open(root: &Path) -> Result<Self> {
-        let fonts = Fonts::load(&root.join("fonts"))?;
-        Self::open_with_fonts(root, fonts)
+        let sandbox = open_sandbox(root)?;
+        let fonts = Fonts::load(&sandbox)?;
+        Self::open_with_fonts(&sandbox, fonts)
     }
 
-    /// Load the book at `root`, reusing fonts already loaded (watch mode reloads content
-    /// on every change but fonts only when `fonts/` changes).
-    pub fn open_with_fonts(root: &Path, fonts: Fonts) -> Result<Self> {
+    /// Load the book, reusing fonts already loaded (watch mode reloads content on every
+    /// change but fonts only when `fonts/` changes).
+    pub fn open_with_fonts(sandbox: &Sandbox, fonts: Fonts) -> Result<Self> {
         let date = BuildDate::from_env()?;
-        if !root.join("chapters").is_dir() {
-            return Err(Error::msg(format!(
-                "{} has no chapters/ folder: run guidebook in a book project (or pass --root)",
-                root.display()
-            )));
-        }
-        let book = load::load_book(root)?;
+        let book = content::load::load_book(sandbox)?;
         Ok(Self {
-            root: root.to_path_buf(),
+            sandbox: sandbox.clone(),
             book,
             fonts,
             date,
@@ -149,32 +69,46 @@ impl Project {
 
     /// Resolve an edition by name.
     pub fn edition(&self, name: &str) -> Result<Edition> {
-        edition::load(&self.root, name, &self.fonts, &self.book)
+        edition::load(&self.sandbox, name, &self.fonts, &self.book)
     }
 
     /// Every edition under `layouts/`.
     pub fn edition_names(&self) -> Result<Vec<String>> {
-        edition::list(&self.root)
+        edition::list(&self.sandbox)
+    }
+
+    /// How an edition's figures are drawn: its sans font and its palette.
+    pub fn figure_style(&self, edition: &Edition) -> Style {
+        Style::new(
+            &edition.fonts.sans,
+            &edition.figure_colours,
+            figures::projection(&self.book),
+        )
+    }
+
+    /// Every figure of the book, drawn for an edition.
+    pub fn figures(&self, edition: &Edition) -> Result<Figures> {
+        figures::build(&self.sandbox, &self.book, &self.figure_style(edition))
     }
 
     /// Render an edition's Typst sources without compiling them (used by `check`).
-    pub fn render(&self, edition: &Edition) -> Result<render::Generated> {
-        let figures = figures::build(&self.root, &self.book, &edition.fonts.sans)?;
-        render::render_edition(&self.root, &self.book, edition, &self.date.book, &figures)
+    pub fn render(&self, edition: &Edition) -> Result<Generated> {
+        let figures = self.figures(edition)?;
+        render::render_edition(&self.sandbox, &self.book, edition, &self.date, &figures)
     }
 
     /// Build an edition's PDF in memory.
     pub fn build_pdf(&self, edition: &Edition) -> Result<BuiltPdf> {
-        let mut world = self.world()?;
+        let mut world = self.world();
         self.build_pdf_in(&mut world, edition, None)
     }
 
     /// A fresh compilation environment for this project.
-    pub fn world(&self) -> Result<BookWorld> {
+    pub fn world(&self) -> BookWorld {
         BookWorld::new(
-            &self.root,
+            &self.sandbox,
             self.fonts.clone(),
-            self.date.datetime,
+            typst_datetime(&self.date),
             render::MAIN,
         )
     }
@@ -186,54 +120,56 @@ impl Project {
         &self,
         world: &mut BookWorld,
         edition: &Edition,
-        cache: Option<&mut figures::FigureCache>,
+        cache: Option<&mut FigureCache>,
     ) -> Result<BuiltPdf> {
-        let started = std::time::Instant::now();
+        let started = Instant::now();
         let generated = match cache {
             Some(cache) => {
-                let figures = cache.get(&self.root, &self.book, &edition.fonts.sans)?;
-                render::render_edition(&self.root, &self.book, edition, &self.date.book, figures)?
+                let style = self.figure_style(edition);
+                let figures = cache.get(&self.sandbox, &self.book, &style)?;
+                render::render_edition(&self.sandbox, &self.book, edition, &self.date, figures)?
             }
             None => self.render(edition)?,
         };
-        let render = started.elapsed();
-        world.set_generated(generated.files.clone());
-        let (document, mut warnings) = pdf::compile(world, &generated.origins)?;
-        let compile = started.elapsed() - render;
         let ident = format!("{}/{}", self.book.meta.identifier, edition.name);
-        let mut bytes = pdf::export(
-            world,
-            &document,
-            &ident,
-            edition.standard,
-            &generated.origins,
-        )?;
-        if edition.page.bleed > 0.0 || edition.page.crop_marks {
-            bytes = pdf::set_bleed_box(bytes, edition.page.bleed)?;
-        }
-        warnings.extend(generated.warnings);
-        let timings = Timings {
-            render,
-            compile,
-            export: started.elapsed() - render - compile,
-        };
-        Ok(BuiltPdf {
-            bytes,
-            pages: document.pages().len(),
-            warnings,
-            timings,
-        })
+        pdf::build(world, generated, edition, &ident, started)
     }
 
-    /// Build the EPUB of the whole book in memory, with generated `figures` (maps, charts).
-    pub fn build_epub(&self, figures: &[epub::Figure]) -> Result<epub::BuiltEpub> {
-        epub::build(
-            &self.root,
-            &self.book,
-            &self.date.book,
-            &self.date.modified(),
-            figures,
+    /// How the EPUB's figures are drawn: the base layout's palette and font.
+    pub fn epub_figure_style(&self) -> Style {
+        let palette = self
+            .edition_base_palette()
+            .unwrap_or_default();
+        Style::new(
+            figures::DEFAULT_FONT,
+            &palette,
+            figures::projection(&self.book),
         )
+    }
+
+    /// The RGB colours of `layouts/base/edition.toml`, which the EPUB's figures use.
+    fn edition_base_palette(&self) -> Option<std::collections::BTreeMap<String, String>> {
+        let file = self.sandbox.read_text("layouts/base/edition.toml").ok()?;
+        let settings: edition::EditionFile =
+            content::load::parse_toml(&file, &file.text, 0).ok()?;
+        Some(
+            settings
+                .palette
+                .into_iter()
+                .filter_map(|(name, colour)| match colour.into_inner() {
+                    edition::Colour::Rgb(r, g, b) => {
+                        Some((name.into_inner(), format!("#{r:02x}{g:02x}{b:02x}")))
+                    }
+                    edition::Colour::Cmyk(_) => None,
+                })
+                .collect(),
+        )
+    }
+
+    /// Build the EPUB of the whole book in memory, with its maps and charts.
+    pub fn build_epub(&self) -> Result<BuiltEpub> {
+        let figures = figures::build(&self.sandbox, &self.book, &self.epub_figure_style())?;
+        output::epub::build(&self.sandbox, &self.book, &self.date, &figures)
     }
 
     /// The file name of the book's EPUB, e.g. `friendship-years.epub`.
@@ -251,153 +187,28 @@ impl Project {
     }
 }
 
-/// One kind of file a build writes: a PDF of an edition, or the book's EPUB.
-pub trait Output {
-    /// The file name it is written under, e.g. `friendship-years-screen.pdf`.
-    fn file_name(&self, project: &Project) -> String;
-    /// Build the file in memory.
-    fn build(&self, project: &Project) -> Result<Built>;
+/// The sandbox over a project folder, which must hold `chapters/`.
+fn open_sandbox(root: &Path) -> Result<Sandbox> {
+    let sandbox = Sandbox::new(root)?;
+    if sandbox.resolve("chapters").is_err() {
+        return Err(Error::msg(format!(
+            "{} has no chapters/ folder: run guidebook in a book project (or pass --root)",
+            root.display()
+        )));
+    }
+    Ok(sandbox)
 }
 
-/// A file built in memory, not yet written.
-pub struct Built {
-    pub bytes: Vec<u8>,
-    /// Pages of a PDF.
-    pub pages: Option<usize>,
-    pub warnings: Vec<Diagnostic>,
-}
-
-/// The PDF of an edition.
-pub struct PdfOutput<'a>(pub &'a Edition);
-
-impl Output for PdfOutput<'_> {
-    fn file_name(&self, project: &Project) -> String {
-        project.output_name(&self.0.name, Format::Pdf)
-    }
-
-    fn build(&self, project: &Project) -> Result<Built> {
-        let built = project.build_pdf(self.0)?;
-        Ok(Built {
-            bytes: built.bytes,
-            pages: Some(built.pages),
-            warnings: built.warnings,
-        })
-    }
-}
-
-/// The EPUB of the whole book, with generated figures (maps) when there are any.
-pub struct EpubOutput<'a>(pub &'a [epub::Figure]);
-
-impl Output for EpubOutput<'_> {
-    fn file_name(&self, project: &Project) -> String {
-        project.epub_name()
-    }
-
-    fn build(&self, project: &Project) -> Result<Built> {
-        let built = project.build_epub(self.0)?;
-        Ok(Built {
-            bytes: built.bytes,
-            pages: None,
-            warnings: built.warnings,
-        })
-    }
-}
-
-/// A PDF built in memory, not yet written.
-pub struct BuiltPdf {
-    pub bytes: Vec<u8>,
-    pub pages: usize,
-    pub warnings: Vec<Diagnostic>,
-    pub timings: Timings,
-}
-
-/// Where the time of a PDF build went.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Timings {
-    /// Templates and Markdown (and the figures) into Typst.
-    pub render: std::time::Duration,
-    /// Typst compilation and layout.
-    pub compile: std::time::Duration,
-    /// PDF export (and the bleed boxes of print editions).
-    pub export: std::time::Duration,
-}
-
-/// Write a file atomically: a temporary file in the same folder, renamed over the target.
-/// A failure leaves any earlier file untouched.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)
-        .map_err(|e| Error::msg(format!("cannot create {}: {e}", dir.display())))?;
-    let fail = |e: std::io::Error| Error::msg(format!("cannot write {}: {e}", path.display()));
-    let mut temp = tempfile::Builder::new()
-        .prefix(".guidebook-")
-        .tempfile_in(dir)
-        .map_err(fail)?;
-    temp.write_all(bytes).map_err(fail)?;
-    temp.as_file().sync_all().map_err(fail)?;
-    temp.persist(path).map_err(|e| fail(e.error))?;
-    Ok(())
-}
-
-/// Write `manifest.json` in the output folder: the SHA-256 and size of every output of the
-/// book there (files named `<slug>-*.pdf` and `<slug>*.epub`), sorted by name.
-pub fn write_manifest(out: &Path, slug: &str) -> Result<()> {
-    use sha2::{Digest, Sha256};
-    let Ok(entries) = fs::read_dir(out) else {
-        return Ok(());
-    };
-    let mut names: Vec<String> = entries
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|name| {
-            name.starts_with(slug) && (name.ends_with(".pdf") || name.ends_with(".epub"))
-        })
-        .collect();
-    names.sort();
-    let mut files = serde_json::Map::new();
-    for name in names {
-        let bytes = fs::read(out.join(&name))
-            .map_err(|e| Error::msg(format!("cannot read {}: {e}", out.join(&name).display())))?;
-        let digest = Sha256::digest(&bytes);
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        files.insert(
-            name,
-            serde_json::json!({ "sha256": hex, "bytes": bytes.len() }),
-        );
-    }
-    let manifest = serde_json::json!({ "files": files });
-    let text = serde_json::to_string_pretty(&manifest).expect("JSON values serialize") + "\n";
-    write_atomic(&out.join("manifest.json"), text.as_bytes())
-}
-
-/// Write an edition's generated Typst sources as a standalone Typst project in `dir`: the
-/// generated files under `gen/`, with the bibliography and images they use copied beside
-/// them, so that `typst compile --root DIR --font-path fonts DIR/gen/book.typ` compiles the
-/// very same document (used to compare with the Typst CLI).
-pub fn emit_typst_project(project: &Project, edition: &Edition, dir: &Path) -> Result<()> {
-    let generated = project.render(edition)?;
-    for (path, text) in &generated.files {
-        write_atomic(&dir.join(path.trim_start_matches('/')), text.as_bytes())?;
-    }
-    let mut data: Vec<String> = project
-        .book
-        .bibliography
-        .iter()
-        .map(|b| b.path.clone())
-        .collect();
-    if let Ok(images) = fs::read_dir(project.root.join("chapters/images")) {
-        let mut names: Vec<String> = images
-            .filter_map(|e| e.ok()?.file_name().into_string().ok())
-            .collect();
-        names.sort();
-        data.extend(names.into_iter().map(|n| format!("chapters/images/{n}")));
-    }
-    for relative in data {
-        let bytes = fs::read(project.root.join(&relative))
-            .map_err(|e| Error::msg(format!("cannot read {relative}: {e}")))?;
-        write_atomic(&dir.join(&relative), &bytes)?;
-    }
-    Ok(())
+/// The build date as Typst's `datetime.today()` and the PDF timestamp see it.
+fn typst_datetime(date: &BuildDate) -> Datetime {
+    let m = date.moment;
+    Datetime::from_ymd_hms(
+        m.year(),
+        u8::from(m.month()),
+        m.day(),
+        m.hour(),
+        m.minute(),
+        m.second(),
+    )
+    .unwrap_or_else(|| Datetime::from_ymd(1970, 1, 1).expect("a valid date"))
 }

@@ -2,7 +2,6 @@
 //! Typst auto-escaping for `.typ` templates, HTML escaping for XHTML, escaping never off.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use minijinja::value::ValueKind;
@@ -10,7 +9,7 @@ use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior, Value};
 
 use crate::diagnostics::{Diagnostic, Result, SourceFile};
 use crate::escape;
-use crate::load;
+use crate::sandbox::{Denied, Sandbox};
 
 /// Name of the custom auto-escape mode for Typst markup.
 const TYPST: &str = "typst";
@@ -66,8 +65,9 @@ pub struct Templates {
 }
 
 impl Templates {
-    /// Build the environment that loads templates from `dirs` (first match wins), relative to `root`.
-    pub fn new(root: &Path, dirs: Vec<String>) -> Self {
+    /// Build the environment that loads templates from `dirs` (first match wins), project
+    /// folders read through the sandbox.
+    pub fn new(sandbox: &Sandbox, dirs: Vec<String>) -> Self {
         let files = TemplateFiles::default();
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
@@ -81,9 +81,9 @@ impl Templates {
         env.add_filter("typst_str", |value: Value| {
             Value::from_safe_string(escape::string_literal(&plain(&value)))
         });
-        let root = root.to_path_buf();
+        let sandbox = sandbox.clone();
         let loader_files = files.clone();
-        env.set_loader(move |name| load_template(&root, &dirs, name, &loader_files));
+        env.set_loader(move |name| load_template(&sandbox, &dirs, name, &loader_files));
         Self { env, files }
     }
 
@@ -212,9 +212,9 @@ fn plain(value: &Value) -> String {
     }
 }
 
-/// Find a template in the edition's folders, read it and lint it.
+/// Find a template in the edition's folders, read it through the sandbox and lint it.
 fn load_template(
-    root: &Path,
+    sandbox: &Sandbox,
     dirs: &[String],
     name: &str,
     files: &TemplateFiles,
@@ -227,21 +227,21 @@ fn load_template(
     }
     for dir in dirs {
         let relative = format!("{dir}/{name}");
-        let path: PathBuf = root.join(&relative);
-        if !path.is_file() {
-            continue;
+        match sandbox.file(&relative) {
+            Ok(path) => {
+                let layouts = sandbox.resolve("layouts").map_err(|e| invalid(e.to_string()))?;
+                if !path.starts_with(&layouts) {
+                    return Err(invalid(format!(
+                        "{relative} links outside layouts/; access denied"
+                    )));
+                }
+            }
+            Err(Denied::NotFound) => continue,
+            Err(denied) => return Err(invalid(format!("cannot read {relative}: {denied}"))),
         }
-        let file = load::read_text(root, &relative).map_err(|e| invalid(e.to_string()))?;
-        let canonical = path.canonicalize().map_err(|e| invalid(e.to_string()))?;
-        let layouts = root
-            .join("layouts")
-            .canonicalize()
+        let file = sandbox
+            .read_text(&relative)
             .map_err(|e| invalid(e.to_string()))?;
-        if !canonical.starts_with(&layouts) {
-            return Err(invalid(format!(
-                "{relative} links outside layouts/; access denied"
-            )));
-        }
         let text = file.text.to_string();
         if let Some((problem, at)) = lint(&text) {
             files.refuse(Diagnostic::error(format!("template: {problem}")).at(&file, at..at));
@@ -393,8 +393,8 @@ mod tests {
 
     #[test]
     fn values_are_escaped_in_typst_templates() {
-        let dir = std::env::temp_dir();
-        let templates = Templates::new(&dir, vec![]);
+        let sandbox = Sandbox::new(&std::env::temp_dir()).unwrap();
+        let templates = Templates::new(&sandbox, vec![]);
         let mut env = templates.env;
         env.add_template("t.typ", "[{{ v }}] #image({{ v | typst_str }})")
             .unwrap();
@@ -411,8 +411,8 @@ mod tests {
 
     #[test]
     fn values_are_escaped_and_cleaned_in_xhtml_templates() {
-        let dir = std::env::temp_dir();
-        let templates = Templates::new(&dir, vec![]);
+        let sandbox = Sandbox::new(&std::env::temp_dir()).unwrap();
+        let templates = Templates::new(&sandbox, vec![]);
         let mut env = templates.env;
         env.add_template("t.xhtml", "<p title=\"{{ v }}\">{{ v }}</p>")
             .unwrap();
@@ -429,8 +429,8 @@ mod tests {
 
     #[test]
     fn missing_fields_are_errors() {
-        let dir = std::env::temp_dir();
-        let templates = Templates::new(&dir, vec![]);
+        let sandbox = Sandbox::new(&std::env::temp_dir()).unwrap();
+        let templates = Templates::new(&sandbox, vec![]);
         let mut env = templates.env;
         env.add_template("t.typ", "{{ nothing.here }}").unwrap();
         assert!(

@@ -1,14 +1,20 @@
 //! Markdown bodies to Typst markup and to XHTML: one walk over pulldown-cmark events with one
 //! link and image resolution, and two writers that escape every text node for their language.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
-use std::path::Path;
 
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
+use crate::content::images::{self, ImageStore};
 use crate::diagnostics::{Diagnostic, Sink, SourceFile};
 use crate::escape;
+
+mod typst;
+mod xhtml;
+
+use self::typst::Typst;
+pub use self::xhtml::{Xhtml, fill_citations};
 
 /// Everything a Markdown link may point at, for resolving `landmark:`, `chapter:`, `figure:`
 /// and `cite:` links.
@@ -193,7 +199,9 @@ enum Frame {
 /// Link and image resolution against the book, with the diagnostics it finds.
 struct Resolver<'a> {
     targets: &'a Targets,
-    root: &'a Path,
+    images: &'a ImageStore,
+    /// Project paths (`/chapters/images/…`) of the images used, in order of first use.
+    used_images: Vec<String>,
     /// Print editions: the pixel width an image needs to reach 300 ppi at the text width.
     min_image_px: Option<u32>,
     sink: Sink,
@@ -207,12 +215,13 @@ pub struct Converter<'a> {
 }
 
 impl<'a> Converter<'a> {
-    /// A converter resolving links against `targets` and images against the project `root`.
-    pub fn new(targets: &'a Targets, root: &'a Path) -> Self {
+    /// A converter resolving links against `targets` and images in `images`.
+    pub fn new(targets: &'a Targets, images: &'a ImageStore) -> Self {
         Self {
             resolver: Resolver {
                 targets,
-                root,
+                images,
+                used_images: Vec::new(),
                 min_image_px: None,
                 sink: Sink::default(),
             },
@@ -240,15 +249,17 @@ impl<'a> Converter<'a> {
     /// each internal target lives at.
     pub fn xhtml(
         targets: &'a Targets,
-        root: &'a Path,
+        images: &'a ImageStore,
         hrefs: HashMap<(&'static str, String), String>,
     ) -> Self {
-        let mut converter = Self::new(targets, root);
-        converter.xhtml = Some(Xhtml {
-            hrefs,
-            ..Xhtml::default()
-        });
+        let mut converter = Self::new(targets, images);
+        converter.xhtml = Some(Xhtml::new(hrefs));
         converter
+    }
+
+    /// Project paths of the images the converted texts use, in order of first use.
+    pub fn images_used(&self) -> &[String] {
+        &self.resolver.used_images
     }
 
     /// Diagnostics found so far.
@@ -631,16 +642,22 @@ impl Resolver<'_> {
         }
     }
 
-    /// Check an image path: relative, inside `chapters/images/`, existing, not leaving the root.
+    /// Check an image reference and the image itself (read through the sandbox, decoded or
+    /// sanitized); returns its project path.
     fn resolve_image(
         &mut self,
         dest: &str,
         origin: Origin<'_>,
         range: &Range<usize>,
     ) -> Option<String> {
-        match image_path(self.root, dest) {
-            Ok(path) => {
-                self.check_resolution(dest, origin, range);
+        let checked = images::image_path(dest)
+            .and_then(|path| self.images.get(&path).map(|image| (path, image)));
+        match checked {
+            Ok((path, image)) => {
+                self.check_resolution(dest, &image, origin, range);
+                if !self.used_images.contains(&path) {
+                    self.used_images.push(path.clone());
+                }
                 Some(path)
             }
             Err(message) => {
@@ -649,614 +666,44 @@ impl Resolver<'_> {
             }
         }
     }
-}
 
-impl Resolver<'_> {
     /// Warn when a print edition would print an image below 300 ppi at the text width.
-    fn check_resolution(&mut self, dest: &str, origin: Origin<'_>, range: &Range<usize>) {
-        let Some(min) = self.min_image_px else {
+    fn check_resolution(
+        &mut self,
+        dest: &str,
+        image: &images::Image,
+        origin: Origin<'_>,
+        range: &Range<usize>,
+    ) {
+        let Some(min) = self.min_image_px.filter(|_| image.is_raster()) else {
             return;
         };
-        if dest.ends_with(".svg") {
-            return;
-        }
-        let full = self.root.join("chapters").join(dest);
-        let at = origin.offset + range.start..origin.offset + range.end;
-        match imagesize::size(&full) {
-            Ok(size) if (size.width as u64) < u64::from(min) => {
-                let ppi = size.width as f64 / f64::from(min) * 300.0;
-                self.sink.push(
-                    Diagnostic::warning(format!(
-                        "image `{dest}` is {} px wide: about {ppi:.0} ppi at the text width of this print edition, below 300 ppi (it needs {min} px)",
-                        size.width
-                    ))
-                    .at(origin.file, at),
-                );
-            }
-            Ok(_) => {}
-            Err(error) => self.sink.push(
-                Diagnostic::error(format!("image `{dest}` cannot be read: {error}"))
-                    .at(origin.file, at),
-            ),
+        if image.width < min {
+            let ppi = f64::from(image.width) / f64::from(min) * 300.0;
+            let at = origin.offset + range.start..origin.offset + range.end;
+            self.sink.push(
+                Diagnostic::warning(format!(
+                    "image `{dest}` is {} px wide: about {ppi:.0} ppi at the text width of this print edition, below 300 ppi (it needs {min} px)",
+                    image.width
+                ))
+                .at(origin.file, at),
+            );
         }
     }
 }
 
-/// The Typst writer: Markdown as Typst markup, every text escaped for markup mode, with
-/// index entries after the people it names (outside headings, which running heads repeat).
-struct Typst<'a> {
-    index: Option<&'a IndexTerms>,
-    in_heading: usize,
-}
-
-impl Writer for Typst<'_> {
-    fn text(&mut self, out: &mut String, text: &str) {
-        let Some(index) = self.index.filter(|_| self.in_heading == 0) else {
-            out.push_str(&escape::markup(text));
-            return;
-        };
-        let mut at = 0;
-        for (_, end, name) in index.find_people(text) {
-            out.push_str(&escape::markup(&text[at..end]));
-            out.push_str(&index_mark("person", name));
-            at = end;
-        }
-        out.push_str(&escape::markup(&text[at..]));
-    }
-
-    fn inline_code(&mut self, out: &mut String, code: &str) {
-        out.push_str(&format!("#raw({});", escape::string_literal(code)));
-    }
-
-    fn code_block(&mut self, out: &mut String, lang: Option<&str>, code: &str) {
-        let lang = lang
-            .map(|l| format!("lang: {}, ", escape::string_literal(l)))
-            .unwrap_or_default();
-        out.push_str(&format!(
-            "#raw(block: true, {lang}{});\n\n",
-            escape::string_literal(code)
-        ));
-    }
-
-    fn soft_break(&mut self, out: &mut String) {
-        out.push('\n');
-    }
-
-    fn hard_break(&mut self, out: &mut String) {
-        out.push_str("#linebreak();\n");
-    }
-
-    fn rule(&mut self, out: &mut String) {
-        out.push_str("\n#line(length: 100%);\n\n");
-    }
-
-    fn open(&mut self, out: &mut String, block: &Block) {
-        match block {
-            Block::Paragraph | Block::TableRow => {}
-            Block::Heading(level) => {
-                self.in_heading += 1;
-                out.push_str(&format!("\n#heading(level: {level})["));
-            }
-            Block::Quote => out.push_str("#quote(block: true)["),
-            Block::List(None) => out.push_str("#list("),
-            Block::List(Some(start)) => out.push_str(&format!("#enum(start: {start}, ")),
-            Block::Item | Block::TableCell => out.push('['),
-            Block::Table(alignments) => {
-                let align: Vec<&str> = alignments.iter().map(|a| alignment(*a)).collect();
-                out.push_str(&format!(
-                    "#table(columns: {}, align: ({},), ",
-                    alignments.len(),
-                    align.join(", ")
-                ));
-            }
-            Block::TableHead => out.push_str("table.header("),
-            Block::Emphasis => out.push_str("#emph["),
-            Block::Strong => out.push_str("#strong["),
-            Block::Strike => out.push_str("#strike["),
-        }
-    }
-
-    fn close(&mut self, out: &mut String, block: &Block) {
-        if let Block::Heading(_) = block {
-            self.in_heading = self.in_heading.saturating_sub(1);
-        }
-        out.push_str(match block {
-            Block::Paragraph => "\n\n",
-            Block::Heading(_) | Block::Quote => "];\n\n",
-            Block::List(_) | Block::Table(_) => ");\n\n",
-            Block::Item | Block::TableCell => "], ",
-            Block::TableHead => "), ",
-            Block::TableRow => "",
-            Block::Emphasis | Block::Strong | Block::Strike => "];",
-        });
-    }
-
-    fn footnote(&mut self, out: &mut String, note: &str) {
-        out.push_str(&format!("#footnote[{note}];"));
-    }
-
-    fn link(&mut self, out: &mut String, link: &Link, text: &str, _plain: &str) {
-        out.push_str(&match link {
-            Link::Internal { scheme, id } => {
-                let label = match *scheme {
-                    "landmark" => landmark_label(id),
-                    "chapter" => chapter_label(id),
-                    _ => figure_label(id),
-                };
-                let mark = match (self.index, *scheme) {
-                    (Some(index), "landmark") if self.in_heading == 0 => index
-                        .landmark_names
-                        .get(id)
-                        .map(|name| index_mark("landmark", name))
-                        .unwrap_or_default(),
-                    _ => String::new(),
-                };
-                format!(
-                    "#link(label({}))[{text}];{mark}",
-                    escape::string_literal(&label)
-                )
-            }
-            Link::Url(url) => format!("#link({})[{text}];", escape::string_literal(url)),
-            Link::Cite(key) if text.is_empty() => {
-                format!("#cite(label({}));", escape::string_literal(key))
-            }
-            Link::Cite(key) => format!(
-                "#cite(label({}), supplement: [{text}]);",
-                escape::string_literal(key)
-            ),
-            Link::Plain => text.to_string(),
-        });
-    }
-
-    /// An image is a figure like the charts: numbered with them ("Figure n") and listed with
-    /// them in the list of figures, so it shares their kind.
-    fn image(&mut self, out: &mut String, path: &str, alt: &str, caption: &str) {
-        let kind = crate::figures::FigureKind::Chart;
-        out.push_str(&format!(
-            "#figure(image({}, alt: {}, width: 100%), kind: {}, supplement: [{}], caption: [{}]);",
-            escape::string_literal(path),
-            escape::string_literal(alt),
-            escape::string_literal(kind.name()),
-            escape::markup(kind.supplement()),
-            escape::markup(caption),
-        ));
-    }
-}
-
-fn alignment(a: Alignment) -> &'static str {
+pub(crate) fn alignment(a: Alignment) -> &'static str {
     match a {
         Alignment::None | Alignment::Left => "left",
         Alignment::Center => "center",
         Alignment::Right => "right",
     }
 }
-
-/// The XHTML writer: Markdown as EPUB 3 XHTML, every text escaped for XML.
-///
-/// Citations are written as markers and formatted once the whole book has been walked
-/// (author-date disambiguation needs every citation); see [`fill_citations`].
-#[derive(Debug, Default)]
-pub struct Xhtml {
-    hrefs: HashMap<(&'static str, String), String>,
-    /// Notes referenced in the current text, written at its end.
-    pending_notes: Vec<(usize, usize, String)>,
-    /// Unique note ids across the book.
-    note_id: usize,
-    /// The number a reader sees, restarted per chapter.
-    note_number: usize,
-    /// Every citation in order: key and locator (the link text, if any).
-    pub cites: Vec<(String, Option<String>)>,
-    /// Project paths (`/chapters/images/…`) of the images used.
-    pub images: BTreeSet<String>,
-    /// Start of each open paragraph, to turn one that holds a figure into a `div`.
-    paragraphs: Vec<usize>,
-    table: Vec<Alignment>,
-    table_head: bool,
-    table_body: bool,
-    column: usize,
-}
-
-/// Marker a citation leaves in XHTML until citations are formatted; `<` never survives
-/// escaping, so content cannot forge one.
-const CITE_MARKER: &str = "<guidebook-cite n=\"";
-
-/// Where an image of the book lives inside the EPUB, relative to the XHTML files.
-pub fn epub_image_href(path: &str) -> String {
-    path.trim_start_matches("/chapters/").to_string()
-}
-
-/// Replace the citation markers in XHTML by the formatted citations, in order.
-pub fn fill_citations(text: &str, citations: &[String]) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find(CITE_MARKER) {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + CITE_MARKER.len()..];
-        let end = after.find("\"/>").unwrap_or(after.len());
-        let index: usize = after[..end].parse().unwrap_or(usize::MAX);
-        out.push_str(citations.get(index).map_or("", String::as_str));
-        rest = after.get(end + 3..).unwrap_or("");
-    }
-    out.push_str(rest);
-    out
-}
-
 impl Converter<'_> {
     /// Start numbering notes from 1 again (at the start of a chapter).
     pub fn restart_notes(&mut self) {
         if let Some(xhtml) = &mut self.xhtml {
             xhtml.note_number = 0;
-        }
-    }
-}
-
-impl Writer for Xhtml {
-    fn text(&mut self, out: &mut String, text: &str) {
-        out.push_str(&escape::xml(text));
-    }
-
-    fn inline_code(&mut self, out: &mut String, code: &str) {
-        out.push_str(&format!("<code>{}</code>", escape::xml(code)));
-    }
-
-    fn code_block(&mut self, out: &mut String, lang: Option<&str>, code: &str) {
-        let class = lang
-            .map(|l| format!(" class=\"language-{}\"", escape::xml(l)))
-            .unwrap_or_default();
-        out.push_str(&format!(
-            "<pre><code{class}>{}</code></pre>\n",
-            escape::xml(code)
-        ));
-    }
-
-    fn soft_break(&mut self, out: &mut String) {
-        out.push('\n');
-    }
-
-    fn hard_break(&mut self, out: &mut String) {
-        out.push_str("<br/>");
-    }
-
-    fn rule(&mut self, out: &mut String) {
-        out.push_str("<hr/>\n");
-    }
-
-    fn open(&mut self, out: &mut String, block: &Block) {
-        match block {
-            Block::Paragraph => {
-                self.paragraphs.push(out.len());
-                out.push_str("<p>");
-            }
-            Block::Heading(level) => out.push_str(&format!("<h{level}>")),
-            Block::Quote => out.push_str("<blockquote>\n"),
-            Block::List(None) => out.push_str("<ul>\n"),
-            Block::List(Some(1)) => out.push_str("<ol>\n"),
-            Block::List(Some(start)) => out.push_str(&format!("<ol start=\"{start}\">\n")),
-            Block::Item => out.push_str("<li>"),
-            Block::Table(alignments) => {
-                self.table = alignments.clone();
-                self.table_body = false;
-                out.push_str("<table>\n");
-            }
-            Block::TableHead => {
-                self.table_head = true;
-                self.column = 0;
-                out.push_str("<thead><tr>");
-            }
-            Block::TableRow => {
-                if !self.table_body {
-                    self.table_body = true;
-                    out.push_str("<tbody>\n");
-                }
-                self.column = 0;
-                out.push_str("<tr>");
-            }
-            Block::TableCell => {
-                let tag = if self.table_head { "th" } else { "td" };
-                match self.table.get(self.column) {
-                    Some(Alignment::Center | Alignment::Right) => out.push_str(&format!(
-                        "<{tag} class=\"align-{}\">",
-                        alignment(self.table[self.column])
-                    )),
-                    _ => out.push_str(&format!("<{tag}>")),
-                }
-            }
-            Block::Emphasis => out.push_str("<em>"),
-            Block::Strong => out.push_str("<strong>"),
-            Block::Strike => out.push_str("<s>"),
-        }
-    }
-
-    fn close(&mut self, out: &mut String, block: &Block) {
-        match block {
-            Block::Paragraph => {
-                let start = self.paragraphs.pop().unwrap_or(out.len());
-                // A figure cannot sit inside a paragraph: such a paragraph becomes a block.
-                if out[start..].contains("<figure") {
-                    out.replace_range(start..start + 3, "<div class=\"figure-block\">");
-                    out.push_str("</div>\n");
-                } else {
-                    out.push_str("</p>\n");
-                }
-            }
-            Block::Heading(level) => out.push_str(&format!("</h{level}>\n")),
-            Block::Quote => out.push_str("</blockquote>\n"),
-            Block::List(None) => out.push_str("</ul>\n"),
-            Block::List(Some(_)) => out.push_str("</ol>\n"),
-            Block::Item => out.push_str("</li>\n"),
-            Block::Table(_) => {
-                if self.table_body {
-                    out.push_str("</tbody>\n");
-                }
-                out.push_str("</table>\n");
-            }
-            Block::TableHead => {
-                self.table_head = false;
-                out.push_str("</tr></thead>\n");
-            }
-            Block::TableRow => out.push_str("</tr>\n"),
-            Block::TableCell => {
-                out.push_str(if self.table_head { "</th>" } else { "</td>" });
-                self.column += 1;
-            }
-            Block::Emphasis => out.push_str("</em>"),
-            Block::Strong => out.push_str("</strong>"),
-            Block::Strike => out.push_str("</s>"),
-        }
-    }
-
-    fn footnote(&mut self, out: &mut String, note: &str) {
-        self.note_id += 1;
-        self.note_number += 1;
-        let (id, number) = (self.note_id, self.note_number);
-        out.push_str(&format!(
-            "<sup><a class=\"noteref\" epub:type=\"noteref\" role=\"doc-noteref\" id=\"noteref-{id}\" href=\"#note-{id}\">{number}</a></sup>"
-        ));
-        self.pending_notes.push((id, number, note.to_string()));
-    }
-
-    fn finish(&mut self, out: &mut String) {
-        for (id, number, note) in self.pending_notes.drain(..) {
-            let back = format!(
-                "<a class=\"noteback\" role=\"doc-backlink\" href=\"#noteref-{id}\">{number}.</a> "
-            );
-            let body = match note.strip_prefix("<p>") {
-                Some(rest) => format!("<p>{back}{rest}"),
-                None => format!("<p>{back}</p>{note}"),
-            };
-            out.push_str(&format!(
-                "<aside class=\"footnote\" epub:type=\"footnote\" role=\"doc-footnote\" id=\"note-{id}\">{body}</aside>\n"
-            ));
-        }
-    }
-
-    fn link(&mut self, out: &mut String, link: &Link, text: &str, plain: &str) {
-        match link {
-            Link::Internal { scheme, id } => match self.hrefs.get(&(*scheme, id.clone())) {
-                Some(href) => out.push_str(&format!(
-                    "<a class=\"xref\" href=\"{}\">{text}</a>",
-                    escape::xml(href)
-                )),
-                None => out.push_str(text),
-            },
-            Link::Url(url) => out.push_str(&format!(
-                "<a class=\"external\" href=\"{}\">{text}</a>",
-                escape::xml(url)
-            )),
-            Link::Cite(key) => {
-                let locator = (!plain.is_empty()).then(|| plain.to_string());
-                let index = self.cites.len();
-                self.cites.push((key.clone(), locator));
-                out.push_str(&format!(
-                    "<a class=\"cite\" href=\"bibliography.xhtml#{}\">{CITE_MARKER}{index}\"/></a>",
-                    escape::xml(&reference_id(key))
-                ));
-            }
-            Link::Plain => out.push_str(text),
-        }
-    }
-
-    fn image(&mut self, out: &mut String, path: &str, alt: &str, caption: &str) {
-        self.images.insert(path.to_string());
-        out.push_str(&format!(
-            "<figure class=\"image\"><img src=\"{}\" alt=\"{}\"/><figcaption>{}</figcaption></figure>",
-            escape::xml(&epub_image_href(path)),
-            escape::xml(alt),
-            escape::xml(caption)
-        ));
-    }
-}
-
-/// Image formats both outputs can show (the EPUB 3 core media types Typst also reads).
-pub const IMAGE_TYPES: [(&str, &str); 6] = [
-    ("png", "image/png"),
-    ("jpg", "image/jpeg"),
-    ("jpeg", "image/jpeg"),
-    ("gif", "image/gif"),
-    ("svg", "image/svg+xml"),
-    ("webp", "image/webp"),
-];
-
-/// Resolve an image reference of a chapter to its project path (`/chapters/images/…`).
-pub fn image_path(root: &Path, dest: &str) -> Result<String, String> {
-    if dest.contains("://") || dest.contains(':') {
-        return Err(format!(
-            "image `{dest}` must be a file under chapters/images/, not a URL"
-        ));
-    }
-    if dest.starts_with('/') || dest.starts_with('\\') {
-        return Err(format!(
-            "image path `{dest}` is absolute; write it relative to chapters/, e.g. images/map.png"
-        ));
-    }
-    if dest.split(['/', '\\']).any(|part| part == "..") {
-        return Err(format!("image path `{dest}` leaves the chapters folder"));
-    }
-    if !dest.starts_with("images/") {
-        return Err(format!("image `{dest}` must be inside chapters/images/"));
-    }
-    let extension = dest.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
-    if !IMAGE_TYPES
-        .iter()
-        .any(|(ext, _)| Some(*ext) == extension.as_deref())
-    {
-        return Err(format!(
-            "image `{dest}` must be PNG, JPEG, GIF, SVG or WebP"
-        ));
-    }
-    if dest
-        .chars()
-        .any(|c| !(c.is_ascii_alphanumeric() || "/-_.".contains(c)))
-    {
-        return Err(format!(
-            "image file name `{dest}` may use only ASCII letters, digits, `-`, `_` and `.`"
-        ));
-    }
-    let images = root.join("chapters/images");
-    let full = root.join("chapters").join(dest);
-    let (Ok(images), Ok(canonical)) = (images.canonicalize(), full.canonicalize()) else {
-        return Err(format!("image `{dest}` not found in chapters/images/"));
-    };
-    if !canonical.starts_with(&images) {
-        return Err(format!(
-            "image `{dest}` is a link that leads outside chapters/images/; access denied"
-        ));
-    }
-    Ok(format!("/chapters/{dest}"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn xhtml(markdown: &str) -> String {
-        let targets = Targets::default();
-        let root = std::env::temp_dir();
-        let mut converter = Converter::xhtml(&targets, &root, HashMap::new());
-        let file = SourceFile::new("test.md", markdown.to_string());
-        let body = converter.convert(
-            markdown,
-            Origin {
-                file: &file,
-                offset: 0,
-            },
-        );
-        fill_citations(&body, &[])
-    }
-
-    fn well_formed(body: &str) -> bool {
-        let document = format!(
-            "<div xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\">{body}</div>"
-        );
-        roxmltree::Document::parse(&document).is_ok()
-    }
-
-    #[test]
-    fn footnotes_become_epub_notes_with_back_links() {
-        let out = xhtml("Text.[^a]\n\n[^a]: The *note*.\n");
-        assert!(out.contains("epub:type=\"noteref\""), "{out}");
-        assert!(
-            out.contains("<aside class=\"footnote\" epub:type=\"footnote\""),
-            "{out}"
-        );
-        assert!(out.contains("href=\"#noteref-1\""), "{out}");
-        assert!(well_formed(&out), "{out}");
-    }
-
-    #[test]
-    fn hostile_text_stays_text_in_xhtml() {
-        let out = xhtml("<script>alert(1)</script> & \"quotes\" ]]> \u{7}");
-        assert!(!out.contains("<script"), "{out}");
-        assert!(well_formed(&out), "{out}");
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn any_markdown_gives_well_formed_xhtml(input in "\\PC*") {
-            let out = xhtml(&input);
-            proptest::prop_assert!(well_formed(&out), "{:?} -> {:?}", input, out);
-        }
-
-        #[test]
-        fn markdown_syntax_gives_well_formed_xhtml(input in "([-*_#>`|\\[\\]()!:^ \\n<&a1.]){0,80}") {
-            let out = xhtml(&input);
-            proptest::prop_assert!(well_formed(&out), "{:?} -> {:?}", input, out);
-        }
-    }
-}
-
-#[cfg(test)]
-mod typst_tests {
-    use super::*;
-
-    fn convert(markdown: &str) -> (String, Vec<Diagnostic>) {
-        let targets = Targets::default();
-        let index = IndexTerms::new([("Mao Zedong", &["Mao".to_string()][..])], []);
-        let root = Path::new("/nonexistent-guidebook-root");
-        let mut converter = Converter::new(&targets, root).with_index(&index);
-        let file = SourceFile::new("test.md", markdown);
-        let out = converter.to_typst(
-            markdown,
-            Origin {
-                file: &file,
-                offset: 0,
-            },
-        );
-        (out, converter.take_diagnostics())
-    }
-
-    #[test]
-    fn structures_become_typst() {
-        let (out, errors) = convert(
-            "## Section\n\n*a* **b** `c`\n\n- x\n- y\n\n| h |\n|---|\n| v |\n\nNote.[^1]\n\n[^1]: Text.\n",
-        );
-        assert!(errors.is_empty(), "{errors:?}");
-        for part in [
-            "#heading(level: 2)[Section]",
-            "#emph[a]",
-            "#strong[b]",
-            "#raw(\"c\")",
-            "#list(",
-            "#table(columns: 1",
-            "#footnote[Text\\.]",
-        ] {
-            assert!(out.contains(part), "{part} not in {out}");
-        }
-        assert!(typst_syntax::parse(&out).errors_and_warnings().0.is_empty());
-    }
-
-    #[test]
-    fn people_are_indexed_outside_headings() {
-        let (out, _) = convert("## Mao\n\nMao met Maoists and Mao Zedong.\n");
-        assert_eq!(out.matches("#index-mark(").count(), 2, "{out}");
-    }
-
-    #[test]
-    fn undefined_footnotes_are_errors() {
-        let (_, errors) = convert("Text.[^missing]\n");
-        assert!(
-            errors
-                .iter()
-                .any(|e| e.message.contains("`[^missing]` has no definition")),
-            "{errors:?}"
-        );
-    }
-
-    proptest::proptest! {
-        /// Whatever an editor writes, the Typst produced parses without errors.
-        #[test]
-        fn any_markdown_gives_valid_typst(markdown in "(\\PC|\n){0,400}") {
-            let (out, _) = convert(&markdown);
-            let errors = typst_syntax::parse(&out).errors_and_warnings().0;
-            proptest::prop_assert!(errors.is_empty(), "{:?} -> {:?}: {:?}", markdown, out, errors);
-        }
-
-        /// Markdown built from the characters that matter most to both languages.
-        #[test]
-        fn markup_heavy_markdown_gives_valid_typst(markdown in "[-#*_`$<>@\\[\\]()=+/~'\"!|:.\\\\ \na-c1]{0,300}") {
-            let (out, _) = convert(&markdown);
-            let errors = typst_syntax::parse(&out).errors_and_warnings().0;
-            proptest::prop_assert!(errors.is_empty(), "{:?} -> {:?}: {:?}", markdown, out, errors);
         }
     }
 }

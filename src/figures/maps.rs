@@ -3,21 +3,8 @@
 
 use std::fmt::Write;
 
-use crate::geo::{BaseMap, Lambert, LonLat, distance_km};
-
-/// Colours of the book (layouts/base/edition.toml), fixed here so the EPUB shares them.
-pub mod palette {
-    pub const INK: &str = "#1d1b19";
-    pub const ACCENT: &str = "#a3261c";
-    pub const OCHRE: &str = "#c98a2b";
-    pub const TINT: &str = "#f4ede1";
-    pub const MUTED: &str = "#5d574f";
-    pub const RULE: &str = "#8c8377";
-    pub const SEA: &str = "#e3e8e6";
-    /// Rivers and lake shores: a blue-grey a shade darker than the sea.
-    pub const WATER: &str = "#8fa9b5";
-    pub const GREEN: &str = "#3f6b3a";
-}
+use crate::figures::geo::{BaseMap, Lambert, LonLat, distance_km};
+use crate::figures::style::{Role, Style};
 
 /// Width of every figure in SVG user units; Typst scales it to the text width.
 pub const WIDTH: f64 = 160.0;
@@ -243,19 +230,25 @@ pub struct Frame {
 impl Frame {
     /// A frame of `WIDTH` units showing every point, with `pad` of the span around them,
     /// at least `min_span_km` wide, its height between `min_ratio` and `max_ratio` of the width.
-    pub fn fit(points: &[LonLat], pad: f64, min_span_km: f64, ratio: (f64, f64)) -> Self {
-        Self::fit_width(points, pad, min_span_km, ratio, WIDTH)
+    pub fn fit(
+        projection: Lambert,
+        points: &[LonLat],
+        pad: f64,
+        min_span_km: f64,
+        ratio: (f64, f64),
+    ) -> Self {
+        Self::fit_width(projection, points, pad, min_span_km, ratio, WIDTH)
     }
 
     /// As [`Frame::fit`], for a frame `width` units wide (an inset).
     pub fn fit_width(
+        projection: Lambert,
         points: &[LonLat],
         pad: f64,
         min_span_km: f64,
         ratio: (f64, f64),
         width: f64,
     ) -> Self {
-        let projection = Lambert::east_asia();
         let projected: Vec<(f64, f64)> = points.iter().map(|p| projection.forward(*p)).collect();
         let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
         for (x, y) in &projected {
@@ -318,7 +311,7 @@ pub use crate::escape::xml;
 pub struct MapSvg {
     pub frame: Frame,
     pub placer: Placer,
-    font: String,
+    style: Style,
     layers: Vec<String>,
     legend: Vec<(LegendSymbol, String)>,
     legend_at: (f64, f64),
@@ -334,9 +327,9 @@ pub struct MapSvg {
 /// How a legend entry is drawn.
 #[derive(Debug, Clone, Copy)]
 pub enum LegendSymbol {
-    Dot(&'static str),
+    Dot(Role),
     Numbered,
-    Line(&'static str, f64, Option<&'static str>),
+    Line(Role, f64, Option<&'static str>),
     Land,
     /// An outlined box: the area an inset enlarges.
     Area,
@@ -358,12 +351,12 @@ pub struct DrawnMap {
 }
 
 impl MapSvg {
-    /// A map over `frame` drawn with the `font` family.
-    pub fn new(frame: Frame, font: &str, source: &str) -> Self {
+    /// A map over `frame` drawn in `style`, with `source` printed under it.
+    pub fn new(frame: Frame, style: &Style, source: &str) -> Self {
         Self {
             placer: Placer::new(Rect::new(1.0, 1.0, frame.width - 1.0, frame.height - 1.0)),
             frame,
-            font: font.to_string(),
+            style: style.clone(),
             layers: vec![],
             legend: vec![],
             legend_at: (0.0, 0.0),
@@ -375,8 +368,8 @@ impl MapSvg {
     }
 
     /// An inset of a larger map, tagged with a letter; it has a scale bar but no legend.
-    fn inset(frame: Frame, font: &str, tag: char) -> Self {
-        let mut map = Self::new(frame, font, "");
+    fn inset(frame: Frame, style: &Style, tag: char) -> Self {
+        let mut map = Self::new(frame, style, "");
         map.clip_id = format!("inset-{}", tag.to_ascii_lowercase());
         map.tag = Some(tag);
         map
@@ -446,7 +439,7 @@ impl MapSvg {
                 r#"<rect width="{w:.2}" height="{h:.2}" fill="{tint}"/>"#,
                 w = self.frame.width,
                 h = self.frame.height,
-                tint = palette::TINT,
+                tint = self.style.colour(Role::Tint),
             ));
             return;
         }
@@ -473,24 +466,24 @@ impl MapSvg {
             r#"<rect width="{w:.2}" height="{h:.2}" fill="{sea}"/><path d="{land}" fill="{tint}" fill-rule="evenodd" stroke="{rule}" stroke-width="0.25" stroke-linejoin="round"/><path d="{lakes}" fill="{sea}" fill-rule="evenodd" stroke="{water}" stroke-width="0.2" stroke-linejoin="round"/><path d="{provinces}" fill="none" stroke="{rule}" stroke-width="0.25" stroke-dasharray="0.5 0.7" stroke-linecap="round" stroke-linejoin="round"/><path d="{rivers}" fill="none" stroke="{water}" stroke-width="0.4" stroke-linecap="round" stroke-linejoin="round"/><path d="{borders}" fill="none" stroke="{muted}" stroke-width="0.35" stroke-dasharray="1.6 0.8" stroke-linejoin="round"/>"#,
             w = self.frame.width,
             h = self.frame.height,
-            sea = palette::SEA,
-            tint = palette::TINT,
-            rule = palette::RULE,
-            water = palette::WATER,
-            muted = palette::MUTED,
+            sea = self.style.colour(Role::Sea),
+            tint = self.style.colour(Role::Tint),
+            rule = self.style.colour(Role::Rule),
+            water = self.style.colour(Role::Water),
+            muted = self.style.colour(Role::Muted),
         ));
         if rivers_shown {
-            self.legend_entry(LegendSymbol::Line(palette::WATER, 0.4, None), "River");
+            self.legend_entry(LegendSymbol::Line(Role::Water, 0.4, None), "River");
         }
         if borders_shown {
             self.legend_entry(
-                LegendSymbol::Line(palette::MUTED, 0.35, Some("1.6 0.8")),
+                LegendSymbol::Line(Role::Muted, 0.35, Some("1.6 0.8")),
                 "International border (today)",
             );
         }
         if provinces_shown {
             self.legend_entry(
-                LegendSymbol::Line(palette::RULE, 0.25, Some("0.5 0.7")),
+                LegendSymbol::Line(Role::Rule, 0.25, Some("0.5 0.7")),
                 "Provincial boundary (today)",
             );
         }
@@ -514,7 +507,8 @@ impl MapSvg {
     }
 
     /// A polyline through points (a railway, a route).
-    pub fn line(&mut self, points: &[LonLat], colour: &str, width: f64, dash: Option<&str>) {
+    pub fn line(&mut self, points: &[LonLat], role: Role, width: f64, dash: Option<&str>) {
+        let colour = self.style.colour(role).to_string();
         let projected: Vec<(f64, f64)> = points.iter().map(|p| self.frame.point(*p)).collect();
         self.placer.avoid_line(&projected);
         let dash = dash.map_or(String::new(), |d| format!(r#" stroke-dasharray="{d}""#));
@@ -525,8 +519,9 @@ impl MapSvg {
     }
 
     /// A dot marker; reserves its area.
-    pub fn dot(&mut self, p: LonLat, r: f64, fill: &str) -> (f64, f64) {
+    pub fn dot(&mut self, p: LonLat, r: f64, role: Role) -> (f64, f64) {
         let (x, y) = self.frame.point(p);
+        let fill = self.style.colour(role);
         self.layers.push(format!(
             r#"<circle cx="{x:.2}" cy="{y:.2}" r="{r}" fill="{fill}" stroke="white" stroke-width="0.45"/>"#
         ));
@@ -540,9 +535,9 @@ impl MapSvg {
         let r = STOP_RADIUS;
         self.layers.push(format!(
             r#"<circle cx="{x:.2}" cy="{y:.2}" r="{r}" fill="{accent}" stroke="white" stroke-width="0.5"/><text x="{x:.2}" y="{ty:.2}" font-family="{font}" font-size="2.6" font-weight="bold" fill="white" text-anchor="middle">{number}</text>"#,
-            accent = palette::ACCENT,
+            accent = self.style.colour(Role::Accent),
             ty = y + 0.95,
-            font = xml(&self.font),
+            font = xml(&self.style.font),
         ));
         self.placer.reserve(Rect::around(x, y, r + 0.3));
         (x, y)
@@ -580,8 +575,8 @@ impl MapSvg {
             }
             self.layers.push(format!(
                 r#"<text x="{ax:.2}" y="{ay:.2}" font-family="{font}" font-size="{size}" fill="{ink}" text-anchor="{anchor}" stroke="white" stroke-width="0.7" stroke-opacity="0.85" paint-order="stroke" stroke-linejoin="round">{spans}</text>"#,
-                font = xml(&self.font),
-                ink = palette::INK,
+                font = xml(&self.style.font),
+                ink = self.style.colour(Role::Ink),
             ));
             return true;
         }
@@ -590,15 +585,16 @@ impl MapSvg {
 
     /// A wide-spaced area name (country, sea) centred on a point, placed only if it fits.
     pub fn area_name(&mut self, p: LonLat, text: &str) -> bool {
-        self.spaced_name(p, text, SMALL_SIZE, palette::MUTED)
+        self.spaced_name(p, text, SMALL_SIZE, Role::Muted)
     }
 
     /// A province name: as an area name, smaller and lighter. Returns whether it was placed.
     pub fn province_name(&mut self, p: LonLat, text: &str) -> bool {
-        self.spaced_name(p, text, SMALL_SIZE * 0.85, palette::RULE)
+        self.spaced_name(p, text, SMALL_SIZE * 0.85, Role::Rule)
     }
 
-    fn spaced_name(&mut self, p: LonLat, text: &str, size: f64, colour: &str) -> bool {
+    fn spaced_name(&mut self, p: LonLat, text: &str, size: f64, role: Role) -> bool {
+        let colour = self.style.colour(role).to_string();
         let (x, y) = self.frame.point(p);
         let spacing = 0.35;
         let width = text_width(text, size) + spacing * text.chars().count() as f64;
@@ -607,7 +603,7 @@ impl MapSvg {
         if placed {
             self.layers.push(format!(
                 r#"<text x="{x:.2}" y="{y:.2}" font-family="{font}" font-size="{size:.2}" letter-spacing="{spacing}" fill="{colour}" text-anchor="middle">{text}</text>"#,
-                font = xml(&self.font),
+                font = xml(&self.style.font),
                 text = xml(text),
             ));
         }
@@ -682,9 +678,9 @@ impl MapSvg {
         let (x, y) = (4.0, self.frame.height - 4.0);
         format!(
             r#"<g font-family="{font}" font-size="{s}" fill="{ink}"><rect x="{x}" y="{y0:.2}" width="{half:.2}" height="1" fill="{ink}"/><rect x="{x1:.2}" y="{y0:.2}" width="{half:.2}" height="1" fill="white" stroke="{ink}" stroke-width="0.25"/><text x="{x}" y="{ty:.2}">0</text><text x="{x2:.2}" y="{ty:.2}" text-anchor="middle">{label}</text></g>"#,
-            font = xml(&self.font),
+            font = xml(&self.style.font),
             s = SMALL_SIZE,
-            ink = palette::INK,
+            ink = self.style.colour(Role::Ink),
             y0 = y - 1.0,
             half = len / 2.0,
             x1 = x + len / 2.0,
@@ -700,8 +696,8 @@ impl MapSvg {
         let angle = (nx - x).atan2(y - ny).to_degrees();
         format!(
             r#"<g transform="translate({x:.2} {y:.2}) rotate({angle:.2})"><path d="M0 -4.5 L1.6 1.5 L0 0.6 L-1.6 1.5 Z" fill="{ink}"/><text x="0" y="-5.3" font-family="{font}" font-size="{s}" font-weight="bold" fill="{ink}" text-anchor="middle">N</text></g>"#,
-            ink = palette::INK,
-            font = xml(&self.font),
+            ink = self.style.colour(Role::Ink),
+            font = xml(&self.style.font),
             s = SMALL_SIZE,
         )
     }
@@ -714,40 +710,42 @@ impl MapSvg {
         let (x, y) = self.legend_at;
         let mut out = format!(
             r#"<g font-family="{font}" font-size="{s}" fill="{ink}"><rect x="{x:.2}" y="{y:.2}" width="{lw:.2}" height="{lh:.2}" fill="white" fill-opacity="0.88" stroke="{rule}" stroke-width="0.25"/>"#,
-            font = xml(&self.font),
+            font = xml(&self.style.font),
             s = SMALL_SIZE,
-            ink = palette::INK,
-            rule = palette::RULE,
+            ink = self.style.colour(Role::Ink),
+            rule = self.style.colour(Role::Rule),
         );
         for (i, (symbol, text)) in self.legend.iter().enumerate() {
             let cy = y + 2.9 + i as f64 * 3.6;
             let sx = x + 4.5;
             let symbol = match symbol {
-                LegendSymbol::Dot(colour) => format!(
-                    r#"<circle cx="{sx:.2}" cy="{cy:.2}" r="1.2" fill="{colour}" stroke="white" stroke-width="0.4"/>"#
+                LegendSymbol::Dot(role) => format!(
+                    r#"<circle cx="{sx:.2}" cy="{cy:.2}" r="1.2" fill="{colour}" stroke="white" stroke-width="0.4"/>"#,
+                    colour = self.style.colour(*role)
                 ),
                 LegendSymbol::Numbered => format!(
                     r#"<circle cx="{sx:.2}" cy="{cy:.2}" r="1.5" fill="{}"/>"#,
-                    palette::ACCENT
+                    self.style.colour(Role::Accent)
                 ),
-                LegendSymbol::Line(colour, width, dash) => format!(
+                LegendSymbol::Line(role, width, dash) => format!(
                     r#"<path d="M{:.2} {cy:.2}H{:.2}" stroke="{colour}" stroke-width="{width}"{}/>"#,
                     sx - 3.0,
                     sx + 3.0,
-                    dash.map_or(String::new(), |d| format!(r#" stroke-dasharray="{d}""#))
+                    dash.map_or(String::new(), |d| format!(r#" stroke-dasharray="{d}""#)),
+                    colour = self.style.colour(*role)
                 ),
                 LegendSymbol::Area => format!(
                     r#"<rect x="{:.2}" y="{:.2}" width="5" height="2.6" fill="none" stroke="{}" stroke-width="0.4"/>"#,
                     sx - 2.5,
                     cy - 1.3,
-                    palette::INK
+                    self.style.colour(Role::Ink)
                 ),
                 LegendSymbol::Land => format!(
                     r#"<rect x="{:.2}" y="{:.2}" width="6" height="2.4" fill="{}" stroke="{}" stroke-width="0.25"/>"#,
                     sx - 3.0,
                     cy - 1.2,
-                    palette::TINT,
-                    palette::RULE
+                    self.style.colour(Role::Tint),
+                    self.style.colour(Role::Rule)
                 ),
             };
             let _ = write!(
@@ -774,14 +772,14 @@ impl MapSvg {
         }
         out.push_str(&self.scale_bar());
         match self.tag {
-            Some(tag) => out.push_str(&tag_box(0.0, 0.0, tag, &self.font)),
+            Some(tag) => out.push_str(&tag_box(0.0, 0.0, tag, &self.style)),
             None => out.push_str(&self.north_arrow()),
         }
         out.push_str(&self.legend_box());
         let _ = write!(
             out,
             r#"</g><rect width="{w:.2}" height="{h:.2}" fill="none" stroke="{ink}" stroke-width="0.4"/>"#,
-            ink = palette::INK,
+            ink = self.style.colour(Role::Ink),
         );
         out
     }
@@ -832,8 +830,8 @@ impl MapSvg {
             svg,
             r#"<text x="0" y="{sy:.2}" font-family="{font}" font-size="2.3" fill="{muted}">{source}</text></svg>"#,
             sy = bottom + 3.6,
-            font = xml(&self.font),
-            muted = palette::MUTED,
+            font = xml(&self.style.font),
+            muted = self.style.colour(Role::Muted),
             source = xml(&self.source),
         );
         DrawnMap {
@@ -903,14 +901,14 @@ const INSETS_PER_ROW: usize = 2;
 const CROWDED: f64 = 6.5;
 
 /// A letter in a white square with a dark outline: names an inset and the area it enlarges.
-fn tag_box(x: f64, y: f64, tag: char, font: &str) -> String {
+fn tag_box(x: f64, y: f64, tag: char, style: &Style) -> String {
     format!(
         r#"<rect x="{x:.2}" y="{y:.2}" width="{s}" height="{s}" fill="white" stroke="{ink}" stroke-width="0.4"/><text x="{tx:.2}" y="{ty:.2}" font-family="{font}" font-size="3.4" font-weight="bold" fill="{ink}" text-anchor="middle">{tag}</text>"#,
         s = TAG_SIZE,
-        ink = palette::INK,
+        ink = style.colour(Role::Ink),
         tx = x + TAG_SIZE / 2.0,
         ty = y + TAG_SIZE / 2.0 + 1.2,
-        font = xml(font),
+        font = xml(&style.font),
     )
 }
 
@@ -922,48 +920,14 @@ pub struct Place {
     pub weight: usize,
 }
 
-/// Country and sea names drawn on small-scale maps, where they fall inside the frame.
-const AREA_NAMES: [(&str, f64, f64); 8] = [
-    ("CHINA", 103.5, 31.0),
-    ("SOVIET UNION", 121.0, 53.4),
-    ("MONGOLIA", 105.0, 46.5),
-    ("KOREA", 127.3, 39.8),
-    ("JAPAN", 139.0, 37.0),
-    ("YELLOW SEA", 123.5, 35.5),
-    ("SEA OF JAPAN", 134.5, 41.0),
-    ("EAST CHINA SEA", 125.5, 29.0),
-];
+/// Names written across small-scale maps: countries and seas, and provinces at the first of
+/// their candidate places that is free (from `chapters/maps.toml`).
+#[derive(Debug, Clone, Default)]
+pub struct AreaNames {
+    pub areas: Vec<(String, LonLat)>,
+    pub provinces: Vec<(String, Vec<LonLat>)>,
+}
 
-/// Where province names may be written, best first: near the centroid of each province's
-/// largest part (computed from the boundaries in the base map), then places that keep the
-/// name inside a regional map that shows only part of the province.
-const PROVINCE_NAMES: [(&str, &[(f64, f64)]); 19] = [
-    (
-        "HEILONGJIANG",
-        &[(127.7, 47.9), (129.0, 46.4), (125.0, 47.0)],
-    ),
-    ("JILIN", &[(126.2, 43.7), (127.3, 42.9), (125.0, 44.6)]),
-    ("LIAONING", &[(122.6, 41.3), (123.8, 41.9)]),
-    (
-        "INNER MONGOLIA",
-        &[(113.9, 44.1), (120.5, 45.6), (110.5, 41.6)],
-    ),
-    ("HEBEI", &[(115.6, 38.4), (116.5, 41.3)]),
-    ("SHANXI", &[(112.3, 37.6), (112.0, 36.3)]),
-    ("SHAANXI", &[(108.9, 35.2), (109.3, 37.3), (108.3, 33.3)]),
-    ("HENAN", &[(113.6, 33.9), (114.6, 33.2)]),
-    ("HUBEI", &[(112.3, 31.0), (111.0, 31.6)]),
-    ("HUNAN", &[(111.7, 27.6)]),
-    ("SHANDONG", &[(118.2, 36.4)]),
-    ("JIANGSU", &[(119.4, 33.0)]),
-    ("ANHUI", &[(117.2, 31.8)]),
-    ("ZHEJIANG", &[(120.0, 29.2)]),
-    ("JIANGXI", &[(115.7, 27.6)]),
-    ("GANSU", &[(103.4, 35.9), (100.9, 37.8)]),
-    ("NINGXIA", &[(106.2, 37.3)]),
-    ("SICHUAN", &[(102.7, 30.6)]),
-    ("XINJIANG", &[(85.2, 41.1)]),
-];
 /// Frames narrower than this (kilometres) name the provinces.
 const PROVINCE_NAMES_SPAN_KM: f64 = 2600.0;
 
@@ -972,17 +936,18 @@ const PROVINCE_NAMES_SPAN_KM: f64 = 2600.0;
 pub fn small_scale_map(
     base: &BaseMap,
     frame: Frame,
-    font: &str,
+    style: &Style,
     source: &str,
     places: &[Place],
     highlight: &dyn Fn(&Place) -> bool,
-    lines: &[(Vec<LonLat>, &'static str, f64, Option<&'static str>)],
+    lines: &[(Vec<LonLat>, Role, f64, Option<&'static str>)],
     legend: &[(LegendSymbol, &str)],
+    areas: &AreaNames,
 ) -> DrawnMap {
-    let mut map = MapSvg::new(frame, font, source);
+    let mut map = MapSvg::new(frame, style, source);
     map.base(base);
     for (points, colour, width, dash) in lines {
-        map.line(points, colour, *width, *dash);
+        map.line(points, *colour, *width, *dash);
     }
     for (symbol, text) in legend {
         map.legend_entry(*symbol, text);
@@ -998,11 +963,7 @@ pub fn small_scale_map(
         }
         let strong = highlight(place);
         let r = if strong { 1.35 } else { 0.95 };
-        let colour = if strong {
-            palette::ACCENT
-        } else {
-            palette::MUTED
-        };
+        let colour = if strong { Role::Accent } else { Role::Muted };
         map.dot(place.at, r, colour);
         positions.push((x, y, r, place, strong));
         drawn.push(place.name.clone());
@@ -1015,15 +976,13 @@ pub fn small_scale_map(
             map.label(x, y, r, &place.name, SMALL_SIZE);
         }
     }
-    for (name, lon, lat) in AREA_NAMES {
-        map.area_name(LonLat::new(lon, lat), name);
+    for (name, at) in &areas.areas {
+        map.area_name(*at, name);
     }
     // Regional maps name the provinces; on the overview they would crowd the cities.
     if map.frame.width / map.frame.units_per_km < PROVINCE_NAMES_SPAN_KM {
-        for (name, places) in PROVINCE_NAMES {
-            places
-                .iter()
-                .any(|&(lon, lat)| map.province_name(LonLat::new(lon, lat), name));
+        for (name, places) in &areas.provinces {
+            places.iter().any(|&at| map.province_name(at, name));
         }
     }
     map.finish(drawn, vec![])
@@ -1048,13 +1007,13 @@ pub struct Stop {
 /// insets under the map, and the main map marks the areas they show.
 pub fn city_map(
     base: &BaseMap,
-    font: &str,
+    style: &Style,
     source: &str,
     stops: &[Stop],
     others: &[Place],
 ) -> DrawnMap {
     let points: Vec<LonLat> = stops.iter().map(|s| s.at).collect();
-    let frame = Frame::fit(&points, 0.16, 2.2, (0.62, 1.05));
+    let frame = Frame::fit(style.projection, &points, 0.16, 2.2, (0.62, 1.05));
     let groups = crowded_groups(&frame, stops);
     let inset_width = if groups.len() == 1 {
         WIDTH * 0.62
@@ -1065,8 +1024,9 @@ pub fn city_map(
     let mut areas = Vec::new();
     for (group, tag) in groups.iter().zip('A'..='Z') {
         let at: Vec<LonLat> = group.iter().map(|&i| stops[i].at).collect();
-        let inset_frame = Frame::fit_width(&at, 0.3, 0.6, (0.62, 0.9), inset_width);
-        let mut inset = MapSvg::inset(inset_frame, font, tag);
+        let inset_frame =
+            Frame::fit_width(style.projection, &at, 0.3, 0.6, (0.62, 0.9), inset_width);
+        let mut inset = MapSvg::inset(inset_frame, style, tag);
         let drawn = stops_layer(&mut inset, base, stops, others, &|_| true);
         insets.push((inset, drawn));
         // The inset's extent, as the main map shows it, never smaller than a marker.
@@ -1076,7 +1036,7 @@ pub fn city_map(
         let (hw, hh) = (((x1 - x0) / 2.0).max(3.5), ((y1 - y0) / 2.0).max(3.5));
         areas.push((Rect::new(cx - hw, cy - hh, cx + hw, cy + hh), tag));
     }
-    let mut map = MapSvg::new(frame, font, source);
+    let mut map = MapSvg::new(frame, style, source);
     let in_inset = |i: usize| groups.iter().any(|g| g.contains(&i));
     for (area, tag) in &areas {
         map.layers.push(format!(
@@ -1085,16 +1045,16 @@ pub fn city_map(
             area.y0,
             area.x1 - area.x0,
             area.y1 - area.y0,
-            ink = palette::INK,
+            ink = style.colour(Role::Ink),
         ));
         let (tx, ty) = (area.x0 - TAG_SIZE, area.y0 - TAG_SIZE);
-        map.layers.push(tag_box(tx, ty, *tag, font));
+        map.layers.push(tag_box(tx, ty, *tag, style));
         map.placer.reserve(Rect::new(tx, ty, area.x1, area.y1));
     }
     // One legend, on the main map, for the insets too.
     map.legend_entry(LegendSymbol::Numbered, "Stop, in route order");
     map.legend_entry(
-        LegendSymbol::Line(palette::ACCENT, 0.5, Some("1.4 1")),
+        LegendSymbol::Line(Role::Accent, 0.5, Some("1.4 1")),
         "Route (straight lines between stops)",
     );
     let shows_others = std::iter::once(&frame)
@@ -1102,7 +1062,7 @@ pub fn city_map(
         .any(|f| others.iter().any(|o| other_shown(f, o.at)));
     if shows_others {
         map.legend_entry(
-            LegendSymbol::Dot(palette::MUTED),
+            LegendSymbol::Dot(Role::Muted),
             "Other landmark in this guide",
         );
     }
@@ -1169,14 +1129,14 @@ fn stops_layer(
     let above = std::mem::take(&mut map.layers);
     map.base(base);
     let points: Vec<LonLat> = stops.iter().map(|s| s.at).collect();
-    map.line(&points, palette::ACCENT, 0.5, Some("1.4 1"));
+    map.line(&points, Role::Accent, 0.5, Some("1.4 1"));
     map.layers.extend(above);
     let (w, h) = (map.frame.width, map.frame.height);
     let inside = |(x, y): (f64, f64), m: f64| (m..=w - m).contains(&x) && (m..=h - m).contains(&y);
     let mut dots = Vec::new();
     for other in others {
         if other_shown(&map.frame, other.at) {
-            dots.push((map.dot(other.at, 0.8, palette::MUTED), other));
+            dots.push((map.dot(other.at, 0.8, Role::Muted), other));
         }
     }
     let mut labelled = Vec::new();
@@ -1190,7 +1150,7 @@ fn stops_layer(
             drawn.push((x, y, STOP_RADIUS));
             labelled.push(((x, y), stop));
         } else {
-            map.dot(stop.at, 1.0, palette::ACCENT);
+            map.dot(stop.at, 1.0, Role::Accent);
         }
     }
     map.reserve_furniture();
@@ -1275,6 +1235,7 @@ mod tests {
             stop(5, 121.262, 38.812),
         ];
         let frame = Frame::fit(
+            Lambert::new(25.0, 47.0, 35.0, 115.0),
             &stops.iter().map(|s| s.at).collect::<Vec<_>>(),
             0.16,
             2.2,
@@ -1282,7 +1243,7 @@ mod tests {
         );
         assert_eq!(crowded_groups(&frame, &stops), vec![vec![0, 1], vec![3, 4]]);
         let walk = &stops[..2];
-        let frame = Frame::fit(&[walk[0].at, walk[1].at], 0.16, 2.2, (0.62, 1.05));
+        let frame = Frame::fit(Lambert::new(25.0, 47.0, 35.0, 115.0), &[walk[0].at, walk[1].at], 0.16, 2.2, (0.62, 1.05));
         assert!(crowded_groups(&frame, walk).is_empty());
     }
 

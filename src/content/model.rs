@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use crate::content::images::ImageStore;
 use crate::diagnostics::{Diagnostic, SourceFile};
 
 /// `chapters/book.toml`: the book's metadata and the order of its chapters.
@@ -335,8 +336,12 @@ pub struct Book {
     pub railways: Option<(RailwayFile, SourceFile)>,
     /// `chapters/projects-156.toml`, when present: the data of the 156-projects charts.
     pub projects: Option<(ProjectsFile, SourceFile)>,
+    /// `chapters/maps.toml`, when present: names, frames and words of the figures.
+    pub maps: MapsFile,
     /// Problems that do not stop the build (e.g. a chapter file not listed in book.toml).
     pub warnings: Vec<Diagnostic>,
+    /// The pictures the chapters use, validated on first use.
+    pub images: ImageStore,
 }
 
 /// The bibliography file and the keys it defines.
@@ -365,6 +370,9 @@ impl Book {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RailwayFile {
+    /// The railway systems the lines belong to, for the map's legend.
+    #[serde(rename = "network")]
+    pub networks: Vec<RailwayNetwork>,
     #[serde(rename = "line")]
     pub lines: Vec<RailwayLine>,
 }
@@ -375,8 +383,8 @@ pub struct RailwayFile {
 pub struct RailwayLine {
     pub id: Spanned<String>,
     pub name: String,
-    /// `cer` (the Chinese Eastern Railway and its southern branch) or `soviet`.
-    pub network: RailwayNetwork,
+    /// Id of the `[[network]]` the line belongs to.
+    pub network: Spanned<String>,
     /// Opening of the line, as text.
     pub opened: String,
     pub sources: Vec<Spanned<String>>,
@@ -384,12 +392,17 @@ pub struct RailwayLine {
     pub stations: Vec<Station>,
 }
 
-/// Which railway system a line belonged to, for the map legend.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum RailwayNetwork {
-    Cer,
-    Soviet,
+/// A railway system, named in the map's legend.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RailwayNetwork {
+    pub id: Spanned<String>,
+    /// The legend's words for its lines.
+    pub name: String,
+    /// The network the map is about: drawn solid in the accent colour, and its length given
+    /// in the map's text alternative; the others are drawn dashed.
+    #[serde(default)]
+    pub main: bool,
 }
 
 /// A station on a railway line.
@@ -424,4 +437,143 @@ pub struct Count {
     pub count: Spanned<u32>,
     #[serde(default)]
     pub detail: Option<String>,
+}
+
+/// What a figure is: a map (listed under Maps) or a chart (listed under Figures).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FigureKind {
+    Map,
+    Chart,
+}
+
+impl FigureKind {
+    /// The Typst figure kind.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Map => "map",
+            Self::Chart => "chart",
+        }
+    }
+
+    /// The word before the number: "Map 3", "Figure 2".
+    pub fn supplement(self) -> &'static str {
+        match self {
+            Self::Map => "Map",
+            Self::Chart => "Figure",
+        }
+    }
+}
+
+/// `chapters/maps.toml`: what the book's maps and charts show beyond the data they are drawn
+/// from: the projection, the overview's frame, names of countries, seas and provinces, and
+/// the words printed with figures. Coordinates are WGS84 longitude and latitude in degrees.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MapsFile {
+    #[serde(default)]
+    pub projection: Projection,
+    /// Where the base geography comes from, printed under every map.
+    #[serde(default)]
+    pub credit: Option<String>,
+    #[serde(default)]
+    pub overview: OverviewMap,
+    #[serde(default)]
+    pub railways: RailwayMap,
+    #[serde(default)]
+    pub charts: Charts,
+    /// Countries and seas written across the small-scale maps.
+    #[serde(default, rename = "area")]
+    pub areas: Vec<AreaName>,
+    /// Provinces named on the regional maps.
+    #[serde(default, rename = "province")]
+    pub provinces: Vec<ProvinceName>,
+}
+
+/// A Lambert conformal conic projection: two standard parallels and an origin.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Projection {
+    /// Standard parallels, degrees north.
+    pub parallels: [f64; 2],
+    /// Longitude and latitude of the origin.
+    pub origin: [f64; 2],
+}
+
+impl Default for Projection {
+    fn default() -> Self {
+        Self {
+            parallels: [25.0, 47.0],
+            origin: [115.0, 35.0],
+        }
+    }
+}
+
+/// The map of every city of the book.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverviewMap {
+    /// Points (longitude, latitude) the frame always shows, besides the cities.
+    #[serde(default)]
+    pub extent: Vec<[f64; 2]>,
+    #[serde(default)]
+    pub caption: Option<String>,
+    /// Text alternative; `{count}` and `{cities}` stand for the number and the names of the
+    /// cities marked.
+    #[serde(default)]
+    pub alt: Option<String>,
+    /// Legend words for the railways drawn on the overview and regional maps.
+    #[serde(default)]
+    pub railways_legend: Option<String>,
+}
+
+/// The railway map.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RailwayMap {
+    #[serde(default)]
+    pub caption: Option<String>,
+    /// Text alternative; `{km}` stands for the length of the main network's lines.
+    #[serde(default)]
+    pub alt: Option<String>,
+}
+
+/// Words and emphasis of the charts.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Charts {
+    /// Years (first, last) the charts colour as the book's focus.
+    #[serde(default)]
+    pub highlight: Option<[i32; 2]>,
+    /// A period shaded behind the timeline chart, with its label.
+    #[serde(default)]
+    pub shade: Option<Shade>,
+    /// Source line of the charts of the projects.
+    #[serde(default)]
+    pub projects_source: Option<String>,
+}
+
+/// A shaded span of years with a label.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shade {
+    pub from: i32,
+    pub to: i32,
+    pub label: String,
+}
+
+/// A country or sea name and where it is written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AreaName {
+    pub name: String,
+    pub at: [f64; 2],
+}
+
+/// A province name and the places it may be written, best first.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProvinceName {
+    pub name: String,
+    pub at: Vec<[f64; 2]>,
 }

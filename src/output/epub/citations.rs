@@ -10,10 +10,10 @@ use hayagriva::{
     ElemChildren, Formatting, Library, LocatorPayload, SpecificLocator,
 };
 
+use crate::content::model::Book;
 use crate::diagnostics::{Error, Result};
 use crate::escape;
-use crate::load;
-use crate::model::Book;
+use crate::sandbox::Sandbox;
 
 /// The book's bibliography and citation style, ready to format citations.
 pub struct Citations {
@@ -31,11 +31,11 @@ pub struct Formatted {
 
 impl Citations {
     /// Load the book's bibliography file and its citation style; `None` without a bibliography.
-    pub fn load(root: &std::path::Path, book: &Book) -> Result<Option<Self>> {
+    pub fn load(sandbox: &Sandbox, book: &Book) -> Result<Option<Self>> {
         let Some(bibliography) = &book.bibliography else {
             return Ok(None);
         };
-        let file = load::read_text(root, &bibliography.path)?;
+        let file = sandbox.read_text(&bibliography.path)?;
         let library = hayagriva::io::from_yaml_str(&file.text)
             .map_err(|e| Error::msg(format!("{}: {e}", bibliography.path)))?;
         let name = &book.meta.citation_style;

@@ -1,0 +1,227 @@
+//! The Typst writer: Markdown as Typst markup, every text escaped for markup mode.
+
+use super::{Block, IndexTerms, Link, Writer, alignment, chapter_label, figure_label, index_mark, landmark_label};
+use crate::content::model::FigureKind;
+use crate::escape;
+
+/// The Typst writer: Markdown as Typst markup, every text escaped for markup mode, with
+/// index entries after the people it names (outside headings, which running heads repeat).
+pub(super) struct Typst<'a> {
+    pub(super) index: Option<&'a IndexTerms>,
+    pub(super) in_heading: usize,
+}
+
+impl Writer for Typst<'_> {
+    fn text(&mut self, out: &mut String, text: &str) {
+        let Some(index) = self.index.filter(|_| self.in_heading == 0) else {
+            out.push_str(&escape::markup(text));
+            return;
+        };
+        let mut at = 0;
+        for (_, end, name) in index.find_people(text) {
+            out.push_str(&escape::markup(&text[at..end]));
+            out.push_str(&index_mark("person", name));
+            at = end;
+        }
+        out.push_str(&escape::markup(&text[at..]));
+    }
+
+    fn inline_code(&mut self, out: &mut String, code: &str) {
+        out.push_str(&format!("#raw({});", escape::string_literal(code)));
+    }
+
+    fn code_block(&mut self, out: &mut String, lang: Option<&str>, code: &str) {
+        let lang = lang
+            .map(|l| format!("lang: {}, ", escape::string_literal(l)))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "#raw(block: true, {lang}{});\n\n",
+            escape::string_literal(code)
+        ));
+    }
+
+    fn soft_break(&mut self, out: &mut String) {
+        out.push('\n');
+    }
+
+    fn hard_break(&mut self, out: &mut String) {
+        out.push_str("#linebreak();\n");
+    }
+
+    fn rule(&mut self, out: &mut String) {
+        out.push_str("\n#line(length: 100%);\n\n");
+    }
+
+    fn open(&mut self, out: &mut String, block: &Block) {
+        match block {
+            Block::Paragraph | Block::TableRow => {}
+            Block::Heading(level) => {
+                self.in_heading += 1;
+                out.push_str(&format!("\n#heading(level: {level})["));
+            }
+            Block::Quote => out.push_str("#quote(block: true)["),
+            Block::List(None) => out.push_str("#list("),
+            Block::List(Some(start)) => out.push_str(&format!("#enum(start: {start}, ")),
+            Block::Item | Block::TableCell => out.push('['),
+            Block::Table(alignments) => {
+                let align: Vec<&str> = alignments.iter().map(|a| alignment(*a)).collect();
+                out.push_str(&format!(
+                    "#table(columns: {}, align: ({},), ",
+                    alignments.len(),
+                    align.join(", ")
+                ));
+            }
+            Block::TableHead => out.push_str("table.header("),
+            Block::Emphasis => out.push_str("#emph["),
+            Block::Strong => out.push_str("#strong["),
+            Block::Strike => out.push_str("#strike["),
+        }
+    }
+
+    fn close(&mut self, out: &mut String, block: &Block) {
+        if let Block::Heading(_) = block {
+            self.in_heading = self.in_heading.saturating_sub(1);
+        }
+        out.push_str(match block {
+            Block::Paragraph => "\n\n",
+            Block::Heading(_) | Block::Quote => "];\n\n",
+            Block::List(_) | Block::Table(_) => ");\n\n",
+            Block::Item | Block::TableCell => "], ",
+            Block::TableHead => "), ",
+            Block::TableRow => "",
+            Block::Emphasis | Block::Strong | Block::Strike => "];",
+        });
+    }
+
+    fn footnote(&mut self, out: &mut String, note: &str) {
+        out.push_str(&format!("#footnote[{note}];"));
+    }
+
+    fn link(&mut self, out: &mut String, link: &Link, text: &str, _plain: &str) {
+        out.push_str(&match link {
+            Link::Internal { scheme, id } => {
+                let label = match *scheme {
+                    "landmark" => landmark_label(id),
+                    "chapter" => chapter_label(id),
+                    _ => figure_label(id),
+                };
+                let mark = match (self.index, *scheme) {
+                    (Some(index), "landmark") if self.in_heading == 0 => index
+                        .landmark_names
+                        .get(id)
+                        .map(|name| index_mark("landmark", name))
+                        .unwrap_or_default(),
+                    _ => String::new(),
+                };
+                format!(
+                    "#link(label({}))[{text}];{mark}",
+                    escape::string_literal(&label)
+                )
+            }
+            Link::Url(url) => format!("#link({})[{text}];", escape::string_literal(url)),
+            Link::Cite(key) if text.is_empty() => {
+                format!("#cite(label({}));", escape::string_literal(key))
+            }
+            Link::Cite(key) => format!(
+                "#cite(label({}), supplement: [{text}]);",
+                escape::string_literal(key)
+            ),
+            Link::Plain => text.to_string(),
+        });
+    }
+
+    /// An image is a figure like the charts: numbered with them ("Figure n") and listed with
+    /// them in the list of figures, so it shares their kind.
+    fn image(&mut self, out: &mut String, path: &str, alt: &str, caption: &str) {
+        let kind = FigureKind::Chart;
+        out.push_str(&format!(
+            "#figure(image({}, alt: {}, width: 100%), kind: {}, supplement: [{}], caption: [{}]);",
+            escape::string_literal(path),
+            escape::string_literal(alt),
+            escape::string_literal(kind.name()),
+            escape::markup(kind.supplement()),
+            escape::markup(caption),
+        ));
+    }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Converter, Origin, Targets};
+    use super::*;
+    use crate::diagnostics::{Diagnostic, SourceFile};
+
+    fn convert(markdown: &str) -> (String, Vec<Diagnostic>) {
+        let targets = Targets::default();
+        let index = IndexTerms::new([("Mao Zedong", &["Mao".to_string()][..])], []);
+        let images = crate::content::images::ImageStore::new(
+            crate::sandbox::Sandbox::new(&std::env::temp_dir()).unwrap(),
+        );
+        let mut converter = Converter::new(&targets, &images).with_index(&index);
+        let file = SourceFile::new("test.md", markdown);
+        let out = converter.to_typst(
+            markdown,
+            Origin {
+                file: &file,
+                offset: 0,
+            },
+        );
+        (out, converter.take_diagnostics())
+    }
+
+    #[test]
+    fn structures_become_typst() {
+        let (out, errors) = convert(
+            "## Section\n\n*a* **b** `c`\n\n- x\n- y\n\n| h |\n|---|\n| v |\n\nNote.[^1]\n\n[^1]: Text.\n",
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        for part in [
+            "#heading(level: 2)[Section]",
+            "#emph[a]",
+            "#strong[b]",
+            "#raw(\"c\")",
+            "#list(",
+            "#table(columns: 1",
+            "#footnote[Text\\.]",
+        ] {
+            assert!(out.contains(part), "{part} not in {out}");
+        }
+        assert!(typst_syntax::parse(&out).errors_and_warnings().0.is_empty());
+    }
+
+    #[test]
+    fn people_are_indexed_outside_headings() {
+        let (out, _) = convert("## Mao\n\nMao met Maoists and Mao Zedong.\n");
+        assert_eq!(out.matches("#index-mark(").count(), 2, "{out}");
+    }
+
+    #[test]
+    fn undefined_footnotes_are_errors() {
+        let (_, errors) = convert("Text.[^missing]\n");
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.message.contains("`[^missing]` has no definition")),
+            "{errors:?}"
+        );
+    }
+
+    proptest::proptest! {
+        /// Whatever an editor writes, the Typst produced parses without errors.
+        #[test]
+        fn any_markdown_gives_valid_typst(markdown in "(\\PC|\n){0,400}") {
+            let (out, _) = convert(&markdown);
+            let errors = typst_syntax::parse(&out).errors_and_warnings().0;
+            proptest::prop_assert!(errors.is_empty(), "{:?} -> {:?}: {:?}", markdown, out, errors);
+        }
+
+        /// Markdown built from the characters that matter most to both languages.
+        #[test]
+        fn markup_heavy_markdown_gives_valid_typst(markdown in "[-#*_`$<>@\\[\\]()=+/~'\"!|:.\\\\ \na-c1]{0,300}") {
+            let (out, _) = convert(&markdown);
+            let errors = typst_syntax::parse(&out).errors_and_warnings().0;
+            proptest::prop_assert!(errors.is_empty(), "{:?} -> {:?}: {:?}", markdown, out, errors);
+        }
+    }
+}

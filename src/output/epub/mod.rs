@@ -1,0 +1,573 @@
+//! EPUB 3 output: the book's views rendered through the XHTML/OPF templates of
+//! `layouts/epub/`, packed into a reproducible container.
+
+pub mod citations;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Write;
+
+use minijinja::Value;
+use serde::Serialize;
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, ZipWriter};
+
+use crate::content::images::{self, ImageStore};
+use crate::content::load;
+use crate::content::markdown::{self, Converter};
+use crate::content::model::{Book, Chapter};
+use crate::content::view::{self, ChapterView, Views};
+use crate::date::BuildDate;
+use crate::diagnostics::{Diagnostic, Error, Result, Severity};
+use crate::escape;
+use crate::figures::Figures;
+use crate::sandbox::Sandbox;
+use crate::templates::Templates;
+
+use self::citations::Citations;
+
+/// Folder of the EPUB templates and stylesheet.
+pub const LAYOUT: &str = "layouts/epub";
+
+/// An EPUB built in memory, not yet written.
+pub struct BuiltEpub {
+    pub bytes: Vec<u8>,
+    /// Number of XHTML content documents.
+    pub documents: usize,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// One file of the package: its path inside `EPUB/`, media type and bytes.
+struct Item {
+    id: String,
+    href: String,
+    media_type: &'static str,
+    properties: Option<&'static str>,
+    bytes: Vec<u8>,
+}
+
+#[derive(Serialize)]
+struct ManifestView<'a> {
+    id: &'a str,
+    href: &'a str,
+    media_type: &'a str,
+    properties: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct TocEntry {
+    title: String,
+    href: String,
+    children: Vec<TocEntry>,
+}
+
+/// The package being assembled: rendered documents in spine order, and what went wrong.
+struct Package<'a> {
+    templates: Templates,
+    /// Formatted citations, by the index their markers carry.
+    cited: &'a [String],
+    diagnostics: Vec<Diagnostic>,
+    items: Vec<Item>,
+    spine: Vec<String>,
+    toc: Vec<TocEntry>,
+    /// Back matter pages by name, for the navigation's landmarks.
+    back: BTreeMap<&'static str, String>,
+    book_view: Value,
+}
+
+impl Package<'_> {
+    /// Render a template, with citations filled in; a failure is kept as a diagnostic.
+    fn render(&mut self, template: &str, context: Value) -> Option<String> {
+        match self.templates.render(template, &context) {
+            Ok(text) => Some(markdown::fill_citations(&text, self.cited)),
+            Err(error) => {
+                self.diagnostics.extend(error.diagnostics);
+                None
+            }
+        }
+    }
+
+    /// Render a content document and add it to the manifest and the spine.
+    fn document(&mut self, id: &str, href: &str, template: &str, context: Value) {
+        if let Some(text) = self.render(template, context) {
+            self.items.push(Item {
+                id: id.to_string(),
+                href: href.to_string(),
+                media_type: "application/xhtml+xml",
+                properties: None,
+                bytes: text.into_bytes(),
+            });
+            self.spine.push(id.to_string());
+        }
+    }
+}
+
+/// The file of a chapter inside the EPUB.
+pub fn chapter_href(slug: &str) -> String {
+    format!("chapter-{slug}.xhtml")
+}
+
+/// Build the EPUB of the whole book with its generated figures.
+pub fn build(
+    sandbox: &Sandbox,
+    book: &Book,
+    date: &BuildDate,
+    figures: &Figures,
+) -> Result<BuiltEpub> {
+    check_figures(figures)?;
+    let included: Vec<&Chapter> = book.chapters().collect();
+    let figure_ids: Vec<String> = figures.list.iter().map(|f| f.id.clone()).collect();
+    let targets = view::targets(book, &included, &figure_ids);
+    let mut converter = Converter::xhtml(&targets, &book.images, hrefs(book, &included, figures));
+    let views = view::views(book, &included, &mut converter, date, None, &chapter_href);
+    let has_notes = converter.notes() > 0;
+    let (cites, images) = converter
+        .xhtml_state()
+        .map(|x| (x.cites.clone(), x.images.clone()))
+        .unwrap_or_default();
+    let citations = Citations::load(sandbox, book)?;
+    let formatted = citations.as_ref().map(|c| c.format(&cites));
+    let (cited, bibliography) = match formatted {
+        Some(f) => (f.citations, f.bibliography),
+        None => (Vec::new(), Vec::new()),
+    };
+    let bibliography: Vec<Value> = bibliography
+        .into_iter()
+        .map(|(key, html)| {
+            minijinja::context! { id => markdown::reference_id(&key), text => Value::from_safe_string(html) }
+        })
+        .collect();
+    let mut package = Package {
+        templates: Templates::new(sandbox, vec![LAYOUT.to_string()]),
+        cited: &cited,
+        diagnostics: converter.take_diagnostics(),
+        items: Vec::new(),
+        spine: Vec::new(),
+        toc: Vec::new(),
+        back: BTreeMap::new(),
+        book_view: Value::from_serialize(&views.book),
+    };
+    let cover_svg = package.front_pages(book);
+    package.chapters_and_parts(&views);
+    package.back_pages(&views, &bibliography, figures);
+    let documents = package.items.len() + 1;
+    let first_body = views
+        .parts
+        .first()
+        .map(|p| format!("part-{}.xhtml", p.number));
+    let nav = package.render(
+        "nav.xhtml",
+        package.common(minijinja::context! {
+            toc => Value::from_serialize(&package.toc),
+            back => &package.back,
+            first_body => first_body,
+        }),
+    );
+    package.resources(sandbox, &book.images, cover_svg, nav, &images, figures)?;
+    let has_visuals = !images.is_empty() || !figures.list.is_empty();
+    let opf = package.package_document(
+        date,
+        accessibility(has_visuals, has_notes, !views.glossary.is_empty()),
+    );
+    if package
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error)
+    {
+        return Err(Error::from(package.diagnostics));
+    }
+    let bytes = pack(&opf.unwrap_or_default(), &package.items)?;
+    Ok(BuiltEpub {
+        bytes,
+        documents,
+        warnings: package.diagnostics,
+    })
+}
+
+/// Figures must have ids usable as file names and a text alternative.
+fn check_figures(figures: &Figures) -> Result<()> {
+    let mut problems = Vec::new();
+    for figure in &figures.list {
+        if !load::is_id(&figure.id) {
+            problems.push(Diagnostic::error(format!(
+                "figure id `{}` must use lowercase letters, digits and hyphens",
+                figure.id
+            )));
+        }
+        if figure.alt.trim().is_empty() {
+            problems.push(Diagnostic::error(format!(
+                "figure `{}` has no alt text",
+                figure.id
+            )));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::from(problems))
+    }
+}
+
+impl Package<'_> {
+    /// Values every template sees, with `extra` added.
+    fn common(&self, extra: Value) -> Value {
+        minijinja::context! { book => &self.book_view, ..extra }
+    }
+
+    /// The cover and title pages; returns the cover image.
+    fn front_pages(&mut self, book: &Book) -> Option<String> {
+        let cover_lines = minijinja::context! {
+            title_lines => wrap(&book.meta.title, 16),
+            subtitle_lines => wrap(book.meta.subtitle.as_deref().unwrap_or(""), 30),
+        };
+        let cover_svg = self.render("cover.svg", self.common(cover_lines));
+        let empty = self.common(minijinja::context! {});
+        self.document("cover", "cover.xhtml", "cover.xhtml", empty.clone());
+        self.document("title-page", "title.xhtml", "title.xhtml", empty);
+        self.spine.push("nav".into());
+        cover_svg
+    }
+
+    /// A chapter's page, if the views have the chapter.
+    fn chapter_page(&mut self, views: &Views, slug: &str) {
+        if let Some((_, view)) = views.chapters.iter().find(|(r, _)| r.slug == slug) {
+            let context = self.common(minijinja::context! { chapter => Value::from_serialize(view) });
+            self.document(
+                &format!("chapter-{slug}"),
+                &chapter_href(slug),
+                "chapter.xhtml",
+                context,
+            );
+        }
+    }
+
+    /// Front matter chapters, then each part's page and chapters, with their toc entries;
+    /// landmark entries are what a traveller looks up, so they get toc lines of their own.
+    fn chapters_and_parts(&mut self, views: &Views) {
+        let chapter_views: HashMap<&str, &ChapterView> = views
+            .chapters
+            .iter()
+            .map(|(r, v)| (r.slug.as_str(), v))
+            .collect();
+        for chapter in &views.front {
+            self.chapter_page(views, &chapter.slug);
+            self.toc.push(TocEntry {
+                title: chapter.title.clone(),
+                href: chapter_href(&chapter.slug),
+                children: vec![],
+            });
+        }
+        for part in &views.parts {
+            let href = format!("part-{}.xhtml", part.number);
+            let context = self.common(minijinja::context! { part => Value::from_serialize(part) });
+            self.document(&format!("part-{}", part.number), &href, "part.xhtml", context);
+            let mut entry = TocEntry {
+                title: format!("Part {}: {}", part.roman, part.title),
+                href,
+                children: vec![],
+            };
+            for chapter in &part.chapters {
+                self.chapter_page(views, &chapter.slug);
+                let href = chapter_href(&chapter.slug);
+                let landmarks = chapter_views
+                    .get(chapter.slug.as_str())
+                    .map(|view| {
+                        view.landmarks
+                            .iter()
+                            .map(|l| TocEntry {
+                                title: l.name.clone(),
+                                href: format!("{href}#{}", l.label),
+                                children: vec![],
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                entry.children.push(TocEntry {
+                    title: match chapter.number {
+                        Some(n) => format!("{n}. {}", chapter.title),
+                        None => chapter.title.clone(),
+                    },
+                    href,
+                    children: landmarks,
+                });
+            }
+            self.toc.push(entry);
+        }
+    }
+
+    /// A back matter page with its toc entry.
+    fn back_page(&mut self, name: &'static str, title: &str, context: Value) {
+        let href = format!("{name}.xhtml");
+        self.document(name, &href, &href, context);
+        self.back.insert(name, href.clone());
+        self.toc.push(TocEntry {
+            title: title.to_string(),
+            href,
+            children: vec![],
+        });
+    }
+
+    /// Timeline, glossary, bibliography and the figures page, where the book has them.
+    fn back_pages(&mut self, views: &Views, bibliography: &[Value], figures: &Figures) {
+        if !views.timeline.is_empty() {
+            let context = self.common(minijinja::context! { timeline => &views.timeline });
+            self.back_page("timeline", "Timeline", context);
+        }
+        if !views.glossary.is_empty() {
+            let context = self.common(minijinja::context! { glossary => &views.glossary });
+            self.back_page("glossary", "Glossary", context);
+        }
+        if !bibliography.is_empty() {
+            let context = self.common(minijinja::context! { entries => bibliography });
+            self.back_page("bibliography", "Further reading and sources", context);
+        }
+        if !figures.list.is_empty() {
+            let list: Vec<Value> = figures
+                .list
+                .iter()
+                .map(|f| {
+                    minijinja::context! {
+                        id => markdown::figure_label(&f.id),
+                        src => format!("figures/{}.svg", f.id),
+                        caption => &f.caption,
+                        alt => &f.alt,
+                    }
+                })
+                .collect();
+            let context = self.common(minijinja::context! { figures => list });
+            self.back_page("figures", "Maps and figures", context);
+        }
+    }
+
+    /// Cover image, navigation, stylesheet, images and figures, after the documents so that
+    /// the manifest lists content first. Every file is read through the sandbox.
+    fn resources(
+        &mut self,
+        sandbox: &Sandbox,
+        store: &ImageStore,
+        cover_svg: Option<String>,
+        nav: Option<String>,
+        images: &BTreeSet<String>,
+        figures: &Figures,
+    ) -> Result<()> {
+        let items = &mut self.items;
+        if let Some(svg) = cover_svg {
+            items.push(Item {
+                id: "cover-image".into(),
+                href: "cover.svg".into(),
+                media_type: "image/svg+xml",
+                properties: Some("cover-image"),
+                bytes: svg.into_bytes(),
+            });
+        }
+        if let Some(nav) = nav {
+            items.push(Item {
+                id: "nav".into(),
+                href: "nav.xhtml".into(),
+                media_type: "application/xhtml+xml",
+                properties: Some("nav"),
+                bytes: nav.into_bytes(),
+            });
+        }
+        let css = sandbox.read_text(&format!("{LAYOUT}/style.css"))?;
+        items.push(Item {
+            id: "style".into(),
+            href: "style.css".into(),
+            media_type: "text/css",
+            properties: None,
+            bytes: css.text.as_bytes().to_vec(),
+        });
+        for (i, path) in images.iter().enumerate() {
+            // The converter refused any image that failed validation.
+            let image = store.get(path).map_err(Error::msg)?;
+            items.push(Item {
+                id: format!("image-{}", i + 1),
+                href: images::epub_href(path),
+                media_type: image.media_type,
+                properties: None,
+                bytes: image.bytes.clone(),
+            });
+        }
+        for figure in &figures.list {
+            items.push(Item {
+                id: format!("figure-{}", figure.id),
+                href: format!("figures/{}.svg", figure.id),
+                media_type: "image/svg+xml",
+                properties: None,
+                bytes: escape::xml_clean(&figure.drawn.svg).into_bytes(),
+            });
+        }
+        Ok(())
+    }
+
+    /// `package.opf`, listing every item and the spine.
+    fn package_document(&mut self, date: &BuildDate, accessibility: Value) -> Option<String> {
+        let manifest: Vec<Value> = self
+            .items
+            .iter()
+            .map(|i| {
+                Value::from_serialize(ManifestView {
+                    id: &i.id,
+                    href: &i.href,
+                    media_type: i.media_type,
+                    properties: i.properties,
+                })
+            })
+            .collect();
+        let context = self.common(minijinja::context! {
+            modified => date.modified(),
+            manifest => manifest,
+            spine => &self.spine,
+            accessibility => accessibility,
+        });
+        self.render("package.opf", context)
+    }
+}
+
+/// Where every internal link target lives: chapters by file, landmarks in the first chapter
+/// that prints them, figures on the figures page.
+fn hrefs(
+    book: &Book,
+    included: &[&Chapter],
+    figures: &Figures,
+) -> HashMap<(&'static str, String), String> {
+    let mut hrefs = HashMap::new();
+    for chapter in included {
+        hrefs.insert(
+            ("chapter", chapter.slug.clone()),
+            chapter_href(&chapter.slug),
+        );
+        for id in &chapter.meta.landmarks {
+            if book.landmark(id.get_ref()).is_some() {
+                hrefs
+                    .entry(("landmark", id.get_ref().clone()))
+                    .or_insert_with(|| {
+                        format!(
+                            "{}#{}",
+                            chapter_href(&chapter.slug),
+                            markdown::landmark_label(id.get_ref())
+                        )
+                    });
+            }
+        }
+    }
+    for figure in &figures.list {
+        hrefs.insert(
+            ("figure", figure.id.clone()),
+            format!("figures.xhtml#{}", markdown::figure_label(&figure.id)),
+        );
+    }
+    hrefs
+}
+
+/// EPUB Accessibility 1.1 metadata derived from what the book holds.
+fn accessibility(has_visuals: bool, has_notes: bool, has_glossary: bool) -> Value {
+    let mut modes = vec!["textual"];
+    let mut sufficient = vec!["textual".to_string()];
+    let mut features = vec![
+        "structuralNavigation",
+        "tableOfContents",
+        "readingOrder",
+        "displayTransformability",
+    ];
+    if has_visuals {
+        modes.push("visual");
+        sufficient.insert(0, "textual,visual".into());
+        features.push("alternativeText");
+    }
+    if has_glossary {
+        features.push("glossary");
+    }
+    let summary = format!(
+        "Reflowable text with a navigable table of contents, headings in order, {}and links \
+         between chapters, landmark entries and sources. {}Chinese and Russian names are \
+         marked with their language. No flashing, motion or sound.",
+        if has_notes {
+            "footnotes as linked notes, "
+        } else {
+            ""
+        },
+        if has_visuals {
+            "Every image has a text alternative and a caption. "
+        } else {
+            "Apart from the cover, the book has no images. "
+        }
+    );
+    minijinja::context! {
+        modes => modes,
+        sufficient => sufficient,
+        features => features,
+        hazards => vec!["none"],
+        summary => summary,
+    }
+}
+
+/// Break a title into lines of at most `width` characters, at spaces.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
+const CONTAINER: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">
+  <rootfiles>
+    <rootfile full-path="EPUB/package.opf" media-type="application/oebps-package+xml"/>
+  </rootfiles>
+</container>
+"#;
+
+/// Pack the container: `mimetype` first and stored, then every file in a fixed order with a
+/// fixed timestamp and permissions, so equal input gives equal bytes.
+fn pack(opf: &str, items: &[Item]) -> Result<Vec<u8>> {
+    let fail = |e: zip::result::ZipError| Error::msg(format!("cannot write the EPUB: {e}"));
+    let io = |e: std::io::Error| Error::msg(format!("cannot write the EPUB: {e}"));
+    let stored = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Stored)
+        .last_modified_time(DateTime::default())
+        .unix_permissions(0o644);
+    let deflated = stored
+        .compression_method(CompressionMethod::Deflated)
+        .compression_level(Some(9));
+    let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("mimetype", stored).map_err(fail)?;
+    zip.write_all(b"application/epub+zip").map_err(io)?;
+    zip.start_file("META-INF/container.xml", deflated)
+        .map_err(fail)?;
+    zip.write_all(CONTAINER.as_bytes()).map_err(io)?;
+    zip.start_file("EPUB/package.opf", deflated).map_err(fail)?;
+    zip.write_all(opf.as_bytes()).map_err(io)?;
+    for item in items {
+        // Compressed images gain nothing from deflate.
+        let options = match item.media_type {
+            "image/png" | "image/jpeg" | "image/gif" | "image/webp" => stored,
+            _ => deflated,
+        };
+        zip.start_file(format!("EPUB/{}", item.href), options)
+            .map_err(fail)?;
+        zip.write_all(&item.bytes).map_err(io)?;
+    }
+    let cursor = zip.finish().map_err(fail)?;
+    Ok(cursor.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_wrap_at_spaces() {
+        assert_eq!(
+            wrap("The Friendship Years", 16),
+            vec!["The Friendship", "Years"]
+        );
+        assert!(wrap("", 10).is_empty());
+    }
+}
