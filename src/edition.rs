@@ -269,7 +269,12 @@ pub fn list(sandbox: &Sandbox) -> Result<Vec<String>> {
         .map_err(|denied| Error::msg(format!("cannot read layouts/: {denied}")))?;
     Ok(names
         .into_iter()
-        .filter(|name| name != "base" && sandbox.file(&format!("layouts/{name}/edition.toml")).is_ok())
+        .filter(|name| {
+            name != "base"
+                && sandbox
+                    .file(&format!("layouts/{name}/edition.toml"))
+                    .is_ok()
+        })
         .collect())
 }
 
@@ -280,7 +285,11 @@ pub fn copy(sandbox: &Sandbox, from: &str, name: &str) -> Result<Vec<std::path::
             "`{name}` cannot name an edition: use lowercase letters, digits and hyphens (not base or epub)"
         )));
     }
-    if !load::is_id(from) || sandbox.file(&format!("layouts/{from}/edition.toml")).is_err() {
+    if !load::is_id(from)
+        || sandbox
+            .file(&format!("layouts/{from}/edition.toml"))
+            .is_err()
+    {
         let known = list(sandbox).unwrap_or_default().join(", ");
         return Err(Error::msg(format!(
             "no edition `{from}` to copy; editions: {known}"
@@ -293,11 +302,8 @@ pub fn copy(sandbox: &Sandbox, from: &str, name: &str) -> Result<Vec<std::path::
         )));
     }
     let mut written = Vec::new();
-    copy_dir(sandbox, &format!("layouts/{from}"), &target, &mut written).map_err(|e| {
-        Error::msg(format!(
-            "cannot copy layouts/{from} to layouts/{name}: {e}"
-        ))
-    })?;
+    copy_dir(sandbox, &format!("layouts/{from}"), &target, &mut written)
+        .map_err(|e| Error::msg(format!("cannot copy layouts/{from} to layouts/{name}: {e}")))?;
     Ok(written)
 }
 
@@ -328,7 +334,8 @@ fn copy_dir(
 
 /// Load and resolve the edition `name`, checking it against the fonts and the book.
 pub fn load(sandbox: &Sandbox, name: &str, fonts: &Fonts, book: &Book) -> Result<Edition> {
-    let exists = |n: &str| load::is_id(n) && sandbox.file(&format!("layouts/{n}/edition.toml")).is_ok();
+    let exists =
+        |n: &str| load::is_id(n) && sandbox.file(&format!("layouts/{n}/edition.toml")).is_ok();
     if !exists(name) {
         let known = list(sandbox).unwrap_or_default().join(", ");
         return Err(Error::msg(format!(
@@ -561,10 +568,8 @@ fn resolve_fonts(chain: &Chain, fonts: &Fonts, sink: &mut Sink) -> EditionFonts 
         && let Some((value, file)) = chain.pick(|s| s.fonts.size.as_ref())
     {
         sink.push(
-            Diagnostic::error(format!(
-                "a body text size of {size} pt: write 4pt to 72pt"
-            ))
-            .at(file, span_of(value, 0)),
+            Diagnostic::error(format!("a body text size of {size} pt: write 4pt to 72pt"))
+                .at(file, span_of(value, 0)),
         );
     }
     EditionFonts {
@@ -608,15 +613,13 @@ fn resolve_palette(
 /// `[pdf] standard`, checked against the palette: PDF/A cannot carry CMYK without an
 /// output profile.
 fn resolve_standard(chain: &Chain, sink: &mut Sink) -> PdfStandard {
-    let standard = chain
-        .pick(|s| s.pdf.standard.as_ref())
-        .map_or(
-            PdfStandard {
-                archival: true,
-                accessible: false,
-            },
-            |(v, _)| *v.get_ref(),
-        );
+    let standard = chain.pick(|s| s.pdf.standard.as_ref()).map_or(
+        PdfStandard {
+            archival: true,
+            accessible: false,
+        },
+        |(v, _)| *v.get_ref(),
+    );
     // The palette as resolved: the most specific file that sets each colour.
     let cmyk = chain.0.iter().find_map(|(_, file, settings)| {
         settings.palette.iter().find_map(|(key, value)| {

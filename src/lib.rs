@@ -137,9 +137,7 @@ impl Project {
 
     /// How the EPUB's figures are drawn: the base layout's palette and font.
     pub fn epub_figure_style(&self) -> Style {
-        let palette = self
-            .edition_base_palette()
-            .unwrap_or_default();
+        let palette = self.edition_base_palette().unwrap_or_default();
         Style::new(
             figures::DEFAULT_FONT,
             &palette,

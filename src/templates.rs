@@ -229,7 +229,9 @@ fn load_template(
         let relative = format!("{dir}/{name}");
         match sandbox.file(&relative) {
             Ok(path) => {
-                let layouts = sandbox.resolve("layouts").map_err(|e| invalid(e.to_string()))?;
+                let layouts = sandbox
+                    .resolve("layouts")
+                    .map_err(|e| invalid(e.to_string()))?;
                 if !path.starts_with(&layouts) {
                     return Err(invalid(format!(
                         "{relative} links outside layouts/; access denied"

@@ -76,7 +76,9 @@ fn run_jobs(
             scope.spawn(|| {
                 while let Some((name, job)) = queue.lock().ok().and_then(|mut q| q.pop_front()) {
                     let result = match &job {
-                        Job::Pdf(edition) => write_output(project, &PdfOutput(edition), out, format),
+                        Job::Pdf(edition) => {
+                            write_output(project, &PdfOutput(edition), out, format)
+                        }
                         Job::Epub => write_output(project, &EpubOutput, out, format),
                     };
                     // Editions share little layout work; keep memory flat across them.

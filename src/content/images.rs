@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use crate::sandbox::{MAX_BINARY_BYTES, Sandbox};
+use crate::sandbox::{Denied, MAX_BINARY_BYTES, Sandbox};
 
 pub mod svg;
 
@@ -137,11 +137,15 @@ impl ImageStore {
     fn load(&self, path: &str) -> Result<Image, String> {
         let relative = path.trim_start_matches('/');
         let name = relative.trim_start_matches("chapters/");
-        let media_type = media_type(path).ok_or_else(|| format!("image `{name}` has no known type"))?;
-        let bytes = self
-            .sandbox
-            .read(relative, MAX_BINARY_BYTES)
-            .map_err(|denied| format!("image `{name}` cannot be read: {denied}"))?;
+        let media_type =
+            media_type(path).ok_or_else(|| format!("image `{name}` has no known type"))?;
+        let bytes =
+            self.sandbox
+                .read(relative, MAX_BINARY_BYTES)
+                .map_err(|denied| match denied {
+                    Denied::NotFound => format!("image `{name}` not found in chapters/images/"),
+                    denied => format!("image `{name}` cannot be read: {denied}"),
+                })?;
         if media_type == "image/svg+xml" {
             let clean = svg::sanitize(&bytes).map_err(|e| format!("image `{name}`: {e}"))?;
             return Ok(Image {
@@ -152,7 +156,8 @@ impl ImageStore {
                 bytes: clean.text.into_bytes(),
             });
         }
-        let (width, height) = check_raster(&bytes, media_type).map_err(|e| format!("image `{name}` {e}"))?;
+        let (width, height) =
+            check_raster(&bytes, media_type).map_err(|e| format!("image `{name}` {e}"))?;
         Ok(Image {
             path: path.to_string(),
             media_type,

@@ -99,10 +99,11 @@ pub fn load_book(sandbox: &Sandbox) -> Result<Book> {
     let landmarks: LandmarkFile = parse_toml(&landmarks_file, &landmarks_file.text, 0)?;
     let timeline_file = sandbox.read_text("chapters/timeline.toml")?;
     let timeline: TimelineFile = parse_toml(&timeline_file, &timeline_file.text, 0)?;
-    let (glossary, glossary_file) = match optional_toml::<GlossaryFile>(sandbox, "chapters/glossary.toml")? {
-        Some((glossary, file)) => (glossary.terms, Some(file)),
-        None => (vec![], None),
-    };
+    let (glossary, glossary_file) =
+        match optional_toml::<GlossaryFile>(sandbox, "chapters/glossary.toml")? {
+            Some((glossary, file)) => (glossary.terms, Some(file)),
+            None => (vec![], None),
+        };
     let people = optional_toml::<PeopleFile>(sandbox, "chapters/people.toml")?
         .map(|(people, _)| people.people)
         .unwrap_or_default();
@@ -313,7 +314,13 @@ impl<'a> Keys<'a> {
         }
     }
 
-    fn check_all(&self, keys: &[Spanned<String>], file: &SourceFile, offset: usize, sink: &mut Sink) {
+    fn check_all(
+        &self,
+        keys: &[Spanned<String>],
+        file: &SourceFile,
+        offset: usize,
+        sink: &mut Sink,
+    ) {
         for key in keys {
             self.check(key, file, offset, sink);
         }
@@ -332,9 +339,12 @@ fn check_railways(book: &Book, keys: &Keys<'_>, sink: &mut Sink) {
             .any(|n| n.id.get_ref() == line.network.get_ref())
         {
             sink.push(
-                Diagnostic::error(format!("unknown railway network `{}`", line.network.get_ref()))
-                    .at(file, span_of(&line.network, 0))
-                    .with_note("name a network of the file's [[network]] tables"),
+                Diagnostic::error(format!(
+                    "unknown railway network `{}`",
+                    line.network.get_ref()
+                ))
+                .at(file, span_of(&line.network, 0))
+                .with_note("name a network of the file's [[network]] tables"),
             );
         }
         if line.stations.len() < 2 {

@@ -583,7 +583,6 @@ fn roman(n: usize) -> String {
     out
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -155,16 +155,7 @@ fn bar_chart(style: &Style, bars: &[Bar], legend: &[(Role, &str)], source: &str)
             r#"<rect x="{x:.2}" y="1.5" width="3.5" height="3" fill="{}"/>"#,
             style.colour(*colour)
         );
-        text(
-            &mut out,
-            style,
-            x + 5.0,
-            4.3,
-            2.8,
-            Role::Ink,
-            "start",
-            name,
-        );
+        text(&mut out, style, x + 5.0, 4.3, 2.8, Role::Ink, "start", name);
         x += text_width(name, 2.8) + 11.0;
     }
     let mut y = legend_h + 1.0;
@@ -268,8 +259,7 @@ fn status_chart(style: &Style, book: &Book) -> (DrawnMap, String) {
         .zip(totals)
         .map(|((_, c, name), n)| (*c, format!("{name} ({n})")))
         .collect();
-    let legend_ref: Vec<(Role, &str)> =
-        legend.iter().map(|(c, s)| (*c, s.as_str())).collect();
+    let legend_ref: Vec<(Role, &str)> = legend.iter().map(|(c, s)| (*c, s.as_str())).collect();
     let drawn = bar_chart(
         style,
         &bars,
@@ -413,7 +403,10 @@ fn timeline_chart(style: &Style, book: &Book) -> (DrawnMap, String) {
         }
     }
     let (Some(&first), Some(&last)) = (by_year.keys().next(), by_year.keys().last()) else {
-        return (column_chart(style, &[], ""), "The timeline is empty.".into());
+        return (
+            column_chart(style, &[], ""),
+            "The timeline is empty.".into(),
+        );
     };
     let first = first / 5 * 5;
     let last = (last / 5 + 1) * 5;
@@ -531,7 +524,6 @@ fn finish_chart(mut out: String, style: &Style, height: f64, source: &str) -> Dr
         markers: vec![],
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -462,7 +462,11 @@ fn railway_map(atlas: &Atlas<'_>, figures: &mut Figures) {
         drawn,
         spec.caption.clone().unwrap_or_else(|| "Railways".into()),
         spec.alt.as_deref().map_or_else(
-            || format!("Map of the railway lines, {km} km of main line measured station to station."),
+            || {
+                format!(
+                    "Map of the railway lines, {km} km of main line measured station to station."
+                )
+            },
             |alt| alt.replace("{km}", &km),
         ),
     );
@@ -492,17 +496,17 @@ fn regional_map(atlas: &Atlas<'_>, chapter: &Chapter, figures: &mut Figures) {
     let frame = Frame::fit(atlas.style.projection, &extent, 0.18, 350.0, (0.62, 1.0));
     let mut legend = vec![
         (LegendSymbol::Dot(Role::Accent), "City in this chapter"),
-        (
-            LegendSymbol::Dot(Role::Muted),
-            "Other city in this guide",
-        ),
+        (LegendSymbol::Dot(Role::Muted), "Other city in this guide"),
     ];
     legend.extend(atlas.railways_legend());
     let drawn = maps::small_scale_map(
         &atlas.base,
         frame,
         atlas.style,
-        &format!("Cities: mean position of their landmarks · {}", atlas.source),
+        &format!(
+            "Cities: mean position of their landmarks · {}",
+            atlas.source
+        ),
         &atlas.cities,
         &|p| mine.iter().any(|m| m.name == p.name),
         &atlas.railway_lines(Role::Ochre, Role::Ochre, 0.35),
@@ -611,9 +615,9 @@ fn nearby_landmarks(
                 .any(|s| s.landmark.get_ref() == l.id.get_ref())
         })
         .filter(|l| {
-            stops.iter().any(|s| {
-                distance_km(s.at, LonLat::new(*l.lon.get_ref(), *l.lat.get_ref())) < 30.0
-            })
+            stops
+                .iter()
+                .any(|s| distance_km(s.at, LonLat::new(*l.lon.get_ref(), *l.lat.get_ref())) < 30.0)
         })
         .map(|l| Place {
             name: l.name.clone(),

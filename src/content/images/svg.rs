@@ -210,10 +210,13 @@ fn is_inline_picture(href: &str) -> bool {
 }
 
 /// The attribute as written out (`xlink:href` for every reference), or `None` to drop it.
-fn kept_attribute(element: &str, attribute: &roxmltree::Attribute<'_, '_>) -> Option<(String, String)> {
+fn kept_attribute(
+    element: &str,
+    attribute: &roxmltree::Attribute<'_, '_>,
+) -> Option<(String, String)> {
     let value = attribute.value();
-    let is_href = attribute.name() == "href"
-        && matches!(attribute.namespace(), None | Some(XLINK_NS));
+    let is_href =
+        attribute.name() == "href" && matches!(attribute.namespace(), None | Some(XLINK_NS));
     if is_href {
         let href = value.trim();
         let internal = href.starts_with('#') && element != "image";

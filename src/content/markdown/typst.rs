@@ -1,6 +1,9 @@
 //! The Typst writer: Markdown as Typst markup, every text escaped for markup mode.
 
-use super::{Block, IndexTerms, Link, Writer, alignment, chapter_label, figure_label, index_mark, landmark_label};
+use super::{
+    Block, IndexTerms, Link, Writer, alignment, chapter_label, figure_label, index_mark,
+    landmark_label,
+};
 use crate::content::model::FigureKind;
 use crate::escape;
 
@@ -144,7 +147,6 @@ impl Writer for Typst<'_> {
         ));
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -37,7 +37,6 @@ pub struct Xhtml {
 /// escaping, so content cannot forge one.
 pub const CITE_MARKER: &str = "<guidebook-cite n=\"";
 
-
 /// Replace the citation markers in XHTML by the formatted citations, in order.
 pub fn fill_citations(text: &str, citations: &[String]) -> String {
     let mut out = String::with_capacity(text.len());
@@ -244,8 +243,8 @@ impl Writer for Xhtml {
 #[cfg(test)]
 mod tests {
     use super::super::{Converter, Origin, Targets};
-    use crate::diagnostics::SourceFile;
     use super::fill_citations;
+    use crate::diagnostics::SourceFile;
     use std::collections::HashMap;
 
     fn xhtml(markdown: &str) -> String {

@@ -230,7 +230,8 @@ impl Package<'_> {
     /// A chapter's page, if the views have the chapter.
     fn chapter_page(&mut self, views: &Views, slug: &str) {
         if let Some((_, view)) = views.chapters.iter().find(|(r, _)| r.slug == slug) {
-            let context = self.common(minijinja::context! { chapter => Value::from_serialize(view) });
+            let context =
+                self.common(minijinja::context! { chapter => Value::from_serialize(view) });
             self.document(
                 &format!("chapter-{slug}"),
                 &chapter_href(slug),
@@ -259,7 +260,12 @@ impl Package<'_> {
         for part in &views.parts {
             let href = format!("part-{}.xhtml", part.number);
             let context = self.common(minijinja::context! { part => Value::from_serialize(part) });
-            self.document(&format!("part-{}", part.number), &href, "part.xhtml", context);
+            self.document(
+                &format!("part-{}", part.number),
+                &href,
+                "part.xhtml",
+                context,
+            );
             let mut entry = TocEntry {
                 title: format!("Part {}: {}", part.roman, part.title),
                 href,

@@ -54,7 +54,13 @@ pub fn build(
     world.set_generated(generated.files, &generated.images);
     let (document, mut warnings) = compile(world, &generated.origins)?;
     let compile = started.elapsed() - render;
-    let mut bytes = export(world, &document, ident, edition.standard, &generated.origins)?;
+    let mut bytes = export(
+        world,
+        &document,
+        ident,
+        edition.standard,
+        &generated.origins,
+    )?;
     if edition.page.bleed > 0.0 || edition.page.crop_marks {
         bytes = boxes::set_bleed_box(bytes, edition.page.bleed)?;
     }
@@ -287,4 +293,3 @@ fn collapse(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
         })
         .collect()
 }
-

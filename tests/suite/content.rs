@@ -1,13 +1,13 @@
 //! Integrity of the default book's content: fields, coordinates, names, sources, order, size.
 
-mod common;
-
 use std::collections::{BTreeMap, HashSet};
 
-use guidebook::model::Book;
+use guidebook::content::model::Book;
+
+use crate::common::*;
 
 fn book() -> Book {
-    guidebook::load::load_book(&common::repo()).expect("the default book loads")
+    load_book(&repo()).expect("the default book loads")
 }
 
 fn has_han(text: &str) -> bool {
@@ -204,7 +204,7 @@ fn every_citation_key_is_defined() {
 
 #[test]
 fn references_print_as_a_publisher_would_set_them() {
-    let text = std::fs::read_to_string(common::repo().join("chapters/references.yml")).unwrap();
+    let text = std::fs::read_to_string(repo().join("chapters/references.yml")).unwrap();
     let library = hayagriva::io::from_yaml_str(&text).expect("the bibliography parses");
     for entry in library.iter() {
         let key = entry.key();

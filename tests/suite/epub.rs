@@ -1,16 +1,13 @@
 //! EPUB tests on real output: the container, EPUBCheck's verdict, reproducibility, chapter
 //! titles and landmark ids, alt text, well-formed XHTML and located errors.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 use guidebook::Project;
-use guidebook::epub::Figure;
 
 /// A 4 × 4 red PNG.
 const PNG: [u8; 73] = [
@@ -61,15 +58,6 @@ fn rich_fixture(figure_link: bool) -> Fixture {
     std::fs::write(fixture.root().join("chapters/images/square.png"), PNG).unwrap();
     fixture.write("chapters/images/diagram.svg", SVG);
     fixture
-}
-
-fn map_figure() -> Figure {
-    Figure {
-        id: "map-harbin".into(),
-        svg: SVG.into(),
-        caption: "Harbin and the Chinese Eastern Railway".into(),
-        alt: "A map of Harbin with the railway station and St. Sophia".into(),
-    }
 }
 
 /// Build the EPUB of a project with the real binary into `out`; returns its path.
@@ -195,8 +183,7 @@ fn epubcheck_catches_a_broken_epub() {
 
 #[test]
 fn default_book_epub_is_valid_and_complete() {
-    let out = tempfile::tempdir().unwrap();
-    let epub = build_epub(&repo(), out.path());
+    let epub = shipped().epub();
     assert_eq!(epub.file_name().unwrap(), "friendship-years.epub");
 
     let files = entries(&epub);
@@ -208,7 +195,7 @@ fn default_book_epub_is_valid_and_complete() {
 
     // Every chapter's title and every landmark id it prints are in its XHTML.
     let texts = texts(&epub);
-    let book = guidebook::load::load_book(&repo()).unwrap();
+    let book = load_book(&repo()).unwrap();
     for chapter in book.chapters() {
         let name = format!("EPUB/chapter-{}.xhtml", chapter.slug);
         let xhtml = texts.get(&name).unwrap_or_else(|| panic!("{name} missing"));
@@ -305,9 +292,14 @@ fn rich_fixture_epub_is_valid_with_notes_tables_cjk_images_and_links() {
         stderr(&output)
     );
 
-    // With the figure given (as the maps module will), the book builds.
+    // Linked to a figure the book draws, it builds.
+    let fixture = rich_fixture(true);
+    let chapter = fixture
+        .read("chapters/01-harbin.md")
+        .replace("figure:map-harbin", "figure:map-overview");
+    fixture.write("chapters/01-harbin.md", &chapter);
     let project = Project::open(fixture.root()).unwrap();
-    let built = project.build_epub(&[map_figure()]).unwrap();
+    let built = project.build_epub().unwrap();
     let epub = out.path().join(project.epub_name());
     std::fs::write(&epub, &built.bytes).unwrap();
     assert_eq!(project.epub_name(), "fixture.epub");
@@ -317,7 +309,7 @@ fn rich_fixture_epub_is_valid_with_notes_tables_cjk_images_and_links() {
     for name in [
         "EPUB/images/square.png",
         "EPUB/images/diagram.svg",
-        "EPUB/figures/map-harbin.svg",
+        "EPUB/figures/map-overview.svg",
         "EPUB/cover.svg",
         "EPUB/figures.xhtml",
     ] {
@@ -340,7 +332,7 @@ fn rich_fixture_epub_is_valid_with_notes_tables_cjk_images_and_links() {
     let harbin = &texts["EPUB/chapter-harbin.xhtml"];
     for needle in [
         "href=\"chapter-zhongwen.xhtml\"",
-        "href=\"figures.xhtml#figure-map-harbin\"",
+        "href=\"figures.xhtml#figure-map-overview\"",
         "href=\"chapter-harbin.xhtml#landmark-harbin-st-sophia\"",
         "href=\"https://example.org/a?b=1&amp;c=2\"",
         "href=\"bibliography.xhtml#ref-carter2002\">(Carter 2002, p. 45)</a>",

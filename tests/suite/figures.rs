@@ -1,29 +1,51 @@
 //! Maps and charts drawn from the data: projection, placement of labels, content of the
 //! SVGs, and the figures in the real PDF.
 
-mod common;
-
 use std::collections::HashSet;
 
-use guidebook::figures::{self, FigureKind, Figures};
-use guidebook::geo::{Lambert, LonLat, distance_km};
-use guidebook::load::load_book;
-use guidebook::maps::Frame;
-use guidebook::model::Book;
+use guidebook::content::model::{Book, FigureKind};
+use guidebook::figures::geo::{Lambert, LonLat, distance_km};
+use guidebook::figures::maps::Frame;
+use guidebook::figures::style::Style;
+use guidebook::figures::{self, Figures};
+use guidebook::sandbox::Sandbox;
 
-use common::*;
+use crate::common::*;
 
 fn book() -> Book {
     load_book(&repo()).expect("the default book loads")
 }
 
+/// The projection of the book's maps.
+fn projection() -> Lambert {
+    figures::projection(&book())
+}
+
+/// How the screen edition draws its figures.
+fn style(book: &Book) -> Style {
+    let palette = [
+        ("ink", "#1d1b19"),
+        ("accent", "#a3261c"),
+        ("ochre", "#c98a2b"),
+        ("tint", "#f4ede1"),
+        ("rule", "#8c8377"),
+        ("muted", "#5d574f"),
+        ("green", "#3f6b3a"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    Style::new(figures::DEFAULT_FONT, &palette, figures::projection(book))
+}
+
 fn all_figures(book: &Book) -> Figures {
-    figures::build(&repo(), book, figures::DEFAULT_FONT).expect("figures are drawn")
+    let sandbox = Sandbox::new(&repo()).unwrap();
+    figures::build(&sandbox, book, &style(book)).expect("figures are drawn")
 }
 
 #[test]
 fn projection_round_trips_and_keeps_known_directions() {
-    let p = Lambert::east_asia();
+    let p = projection();
     for lat in (15..=58).step_by(7) {
         for lon in (70..=145).step_by(9) {
             let (x, y) = p.forward(LonLat::new(lon as f64, lat as f64));
@@ -37,7 +59,13 @@ fn projection_round_trips_and_keeps_known_directions() {
     let beijing = LonLat::new(116.39, 39.91);
     let harbin = LonLat::new(126.63, 45.75);
     let shanghai = LonLat::new(121.47, 31.23);
-    let frame = Frame::fit(&[beijing, harbin, shanghai], 0.1, 0.0, (0.6, 1.2));
+    let frame = Frame::fit(
+        projection(),
+        &[beijing, harbin, shanghai],
+        0.1,
+        0.0,
+        (0.6, 1.2),
+    );
     let (bx, by) = frame.point(beijing);
     let (hx, hy) = frame.point(harbin);
     let (sx, sy) = frame.point(shanghai);
@@ -56,7 +84,7 @@ fn distances_along_the_railway_match_great_circles() {
         .railways
         .as_ref()
         .expect("chapters/railways.toml exists");
-    let p = Lambert::east_asia();
+    let p = projection();
     let mut checked = 0;
     for line in &railways.lines {
         for pair in line.stations.windows(2) {
@@ -109,7 +137,7 @@ fn overview_map_marks_every_city_with_landmarks() {
             overview
                 .drawn
                 .svg
-                .contains(&format!(">{}<", guidebook::maps::xml(city))),
+                .contains(&format!(">{}<", guidebook::escape::xml(city))),
             "{city} is not labelled"
         );
     }
@@ -208,16 +236,18 @@ fn every_itinerary_has_a_city_map_with_numbered_stops() {
 #[test]
 fn figures_for_the_epub_have_captions_and_alt_text() {
     let book = book();
-    let list = figures::epub_figures(&repo(), &book).unwrap();
+    let list = all_figures(&book).list;
     let ids: HashSet<&str> = list.iter().map(|f| f.id.as_str()).collect();
     assert_eq!(ids.len(), list.len(), "figure ids are unique");
-    for guidebook::epub::Figure {
+    for figures::Figure {
         id,
-        svg,
+        drawn,
         caption,
         alt,
+        ..
     } in &list
     {
+        let svg = &drawn.svg;
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"), "{id}");
         assert!(!caption.is_empty() && alt.len() > 40, "{id}: {alt}");
         assert!(svg.contains("font-family=\"Noto Sans\""), "{id}");
@@ -241,11 +271,8 @@ fn figures_for_the_epub_have_captions_and_alt_text() {
 fn the_pdf_numbers_and_lists_every_figure() {
     let book = book();
     let figures = all_figures(&book);
-    let out = tempfile::tempdir().unwrap();
-    let output = guidebook(&repo(), &["build", "--out", out.path().to_str().unwrap()]);
-    assert_success(&output);
     // Typst joins the supplement and the number with a no-break space.
-    let text = pdf_text(&out.path().join("friendship-years-screen.pdf")).replace('\u{a0}', " ");
+    let text = pdf_text(&shipped().pdf("screen")).replace('\u{a0}', " ");
     let maps = figures
         .list
         .iter()
@@ -303,7 +330,8 @@ fn an_unknown_figure_in_front_matter_is_located() {
 
 #[test]
 fn rivers_and_provinces_are_on_the_regional_maps() {
-    let base = figures::base_map(&repo(), figures::BASE_MAP).expect("the base map decodes");
+    let base = figures::base_map(&Sandbox::new(&repo()).unwrap(), figures::BASE_MAP)
+        .expect("the base map decodes");
     assert!(!base.lakes.is_empty(), "no lakes");
     // The Songhua at Harbin, the Yangtze at Wuhan, the Yellow River at Lanzhou, the Amur at
     // Heihe: each passes within a few kilometres of the city centre.

@@ -1,13 +1,82 @@
-//! Shared helpers: run the real binary on real projects and read the PDFs it writes.
+//! Shared helpers: run the real binary on real projects and read the PDFs it writes; the
+//! shipped book, built once per run for every test that reads it.
 #![allow(dead_code)]
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use guidebook::content::model::Book;
+use guidebook::sandbox::Sandbox;
 
 /// The repository root, which holds the default book.
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A temporary folder on the same file system as the repository (so fonts can be linked).
+pub fn temp_dir() -> tempfile::TempDir {
+    tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap()
+}
+
+/// Give a fixture the repository's fonts: hard links (the sandbox refuses symlinks that
+/// leave a project), copies where linking is not possible.
+pub fn link_fonts(root: &Path) {
+    fs::create_dir_all(root.join("fonts")).unwrap();
+    for entry in fs::read_dir(repo().join("fonts")).unwrap() {
+        let entry = entry.unwrap();
+        let target = root.join("fonts").join(entry.file_name());
+        if fs::hard_link(entry.path(), &target).is_err() {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The shipped book, loaded through the library.
+pub fn load_book(root: &Path) -> Result<Book, guidebook::diagnostics::Error> {
+    guidebook::content::load::load_book(&Sandbox::new(root)?)
+}
+
+/// The shipped book built once with `build --all`: every edition's PDF and the EPUB.
+pub struct Shipped {
+    pub dir: tempfile::TempDir,
+    /// What the build printed on standard output.
+    pub stdout: String,
+}
+
+impl Shipped {
+    /// The output file `name` (e.g. `friendship-years-trade.pdf`).
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// The PDF of an edition.
+    pub fn pdf(&self, edition: &str) -> PathBuf {
+        self.path(&format!("friendship-years-{edition}.pdf"))
+    }
+
+    /// The EPUB.
+    pub fn epub(&self) -> PathBuf {
+        self.path("friendship-years.epub")
+    }
+}
+
+/// The shipped book, built on first use and shared by the tests of this run.
+pub fn shipped() -> &'static Shipped {
+    static SHIPPED: OnceLock<Shipped> = OnceLock::new();
+    SHIPPED.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let output = guidebook(
+            &repo(),
+            &["build", "--all", "--out", dir.path().to_str().unwrap()],
+        );
+        assert_success(&output);
+        Shipped {
+            dir,
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        }
+    })
 }
 
 /// A fixed build date, so that outputs are reproducible.
@@ -54,9 +123,9 @@ pub struct Fixture {
 impl Fixture {
     /// A valid small book with one chapter, two landmarks, a timeline and a bibliography.
     pub fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = temp_dir();
         let root = dir.path();
-        std::os::unix::fs::symlink(repo().join("fonts"), root.join("fonts")).unwrap();
+        link_fonts(root);
         copy_dir(&repo().join("layouts"), &root.join("layouts"));
         fs::create_dir_all(root.join("chapters/images")).unwrap();
         let fixture = Self { dir };

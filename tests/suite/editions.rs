@@ -1,12 +1,9 @@
 //! Editions: every shipped edition builds with the configured geometry; the trade edition
 //! is what a print shop expects; designers can copy and override; bad settings are located.
 
-mod common;
-
 use std::fs;
-use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use lopdf::{Document, Object};
 
 const MM: f64 = 72.0 / 25.4;
@@ -27,7 +24,7 @@ fn close(a: f64, b: f64) -> bool {
 
 /// Pages (1-based) on which each chapter's bookmark lands.
 fn chapter_pages(document: &Document) -> Vec<(String, usize)> {
-    let book = guidebook::load::load_book(&repo()).unwrap();
+    let book = load_book(&repo()).unwrap();
     let titles: Vec<String> = book.chapters().map(|c| c.meta.title.clone()).collect();
     let toc = document.get_toc().unwrap().toc;
     toc.into_iter()
@@ -36,30 +33,19 @@ fn chapter_pages(document: &Document) -> Vec<(String, usize)> {
         .collect()
 }
 
-fn build(edition: &str, out: &Path) -> Document {
-    let output = guidebook(
-        &repo(),
-        &[
-            "build",
-            "--edition",
-            edition,
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
-    assert_success(&output);
-    Document::load(out.join(format!("friendship-years-{edition}.pdf"))).unwrap()
+/// The shipped edition's PDF, parsed.
+fn shipped_pdf(edition: &str) -> Document {
+    Document::load(shipped().pdf(edition)).unwrap()
 }
 
 #[test]
 fn shipped_editions_have_their_page_geometry() {
-    let out = tempfile::tempdir().unwrap();
     for (edition, width_mm, height_mm, two_sided) in [
         ("screen", 148.0, 210.0, false),
         ("pocket", 125.0, 176.0, true),
         ("atlas", 297.0, 210.0, true),
     ] {
-        let document = build(edition, out.path());
+        let document = shipped_pdf(edition);
         let pages = document.get_pages();
         assert!(pages.len() > 100, "{edition}: {} pages", pages.len());
         for (_, &page) in pages.iter().take(30) {
@@ -83,8 +69,7 @@ fn shipped_editions_have_their_page_geometry() {
 
 #[test]
 fn trade_edition_is_ready_for_a_print_shop() {
-    let out = tempfile::tempdir().unwrap();
-    let document = build("trade", out.path());
+    let document = shipped_pdf("trade");
     let (trim_w, trim_h, bleed, slug) = (6.0 * 72.0, 9.0 * 72.0, 3.0 * MM, 12.0 * MM);
     for (_, &page) in document.get_pages().iter() {
         let media = page_box(&document, page, b"MediaBox").unwrap();

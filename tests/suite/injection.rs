@@ -1,9 +1,7 @@
 //! Content is data, never code: hostile strings in every kind of field are printed
 //! literally and none of them runs.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use lopdf::Document;
 
 /// Strings that would be code, markup, comments or template syntax if they reached Typst

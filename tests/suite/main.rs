@@ -1,0 +1,11 @@
+//! The integration suite: one test binary (the crate and Typst are linked once), with the
+//! shipped book built once per run and shared, and small fixture books in temp folders.
+
+mod bad_inputs;
+mod common;
+mod content;
+mod editions;
+mod epub;
+mod figures;
+mod injection;
+mod pipeline;
