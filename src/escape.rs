@@ -1,6 +1,30 @@
 //! Escaping of content values into Typst markup, Typst string literals and XML text: the
 //! security boundary.
 
+/// Text already written in a template's output language by this program (Markdown converted
+/// by the walk, citations, colour expressions, quoted string literals): the only values a
+/// template writes without escaping. Strings a template makes, including output it captures
+/// and filters applied to anything, are always escaped.
+#[derive(Debug, Clone)]
+pub struct Trusted(pub String);
+
+impl Trusted {
+    /// Wrap pre-escaped text as a template value.
+    pub fn value(text: String) -> minijinja::Value {
+        minijinja::Value::from_object(Self(text))
+    }
+}
+
+impl minijinja::value::Object for Trusted {
+    fn is_true(self: &std::sync::Arc<Self>) -> bool {
+        !self.0.is_empty()
+    }
+
+    fn render(self: &std::sync::Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// Escape text so that Typst markup shows it literally and nothing in it is interpreted.
 ///
 /// Every character with a meaning in markup (code `#`, emphasis, raw, math, labels,

@@ -1,14 +1,16 @@
-//! The MiniJinja environment: templates from `layouts/<edition>` over `layouts/base`,
-//! Typst auto-escaping for `.typ` templates, HTML escaping for XHTML, escaping never off.
+//! The MiniJinja environment: templates from `layouts/<edition>` over `layouts/base`, every
+//! value escaped for the language of the output the environment renders (Typst markup or
+//! XML), whatever a template file is called, partials included; escaping is never off.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use minijinja::syntax::SyntaxConfig;
 use minijinja::value::ValueKind;
 use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior, Value};
 
 use crate::diagnostics::{Diagnostic, Result, SourceFile};
-use crate::escape;
+use crate::escape::{self, Trusted};
 use crate::sandbox::{Denied, Sandbox};
 
 /// Name of the custom auto-escape mode for Typst markup.
@@ -58,7 +60,16 @@ impl TemplateFiles {
     }
 }
 
-/// A template environment for one edition.
+/// The language an environment's templates write, which decides the escaping of every value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    /// Typst markup (the PDF editions).
+    Typst,
+    /// XHTML and other XML (the EPUB).
+    Xml,
+}
+
+/// A template environment for one output language.
 pub struct Templates {
     pub env: Environment<'static>,
     pub files: TemplateFiles,
@@ -67,20 +78,32 @@ pub struct Templates {
 impl Templates {
     /// Build the environment that loads templates from `dirs` (first match wins), project
     /// folders read through the sandbox.
-    pub fn new(sandbox: &Sandbox, dirs: Vec<String>) -> Self {
+    pub fn new(sandbox: &Sandbox, dirs: Vec<String>, language: Language) -> Self {
         let files = TemplateFiles::default();
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_fuel(Some(FUEL));
-        env.set_keep_trailing_newline(true);
-        env.set_trim_blocks(true);
-        env.set_lstrip_blocks(true);
+        if let Ok(syntax) = SyntaxConfig::builder()
+            .keep_trailing_newline(true)
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .build()
+        {
+            env.set_syntax(syntax);
+        }
         env.remove_filter("safe");
-        env.set_auto_escape_callback(auto_escape_for);
-        env.set_formatter(format_value);
-        env.add_filter("typst_str", |value: Value| {
-            Value::from_safe_string(escape::string_literal(&plain(&value)))
+        // Every template of the environment, and every partial it includes, writes the one
+        // output language; a file's name never changes its escaping.
+        env.set_auto_escape_callback(move |_| match language {
+            Language::Typst => AutoEscape::Custom(TYPST.into()),
+            Language::Xml => AutoEscape::Html,
         });
+        env.set_formatter(format_value);
+        if language == Language::Typst {
+            env.add_filter("typst_str", |value: Value| {
+                Trusted::value(escape::string_literal(&plain(&value)))
+            });
+        }
         let sandbox = sandbox.clone();
         let loader_files = files.clone();
         env.set_loader(move |name| load_template(&sandbox, &dirs, name, &loader_files));
@@ -137,71 +160,43 @@ fn line_start(text: &str, line: usize) -> usize {
         .sum()
 }
 
-/// Which escaping a template gets, from its file name.
-fn auto_escape_for(name: &str) -> AutoEscape {
-    match name.rsplit_once('.').map(|(_, ext)| ext) {
-        Some("typ") => AutoEscape::Custom(TYPST),
-        Some("xhtml" | "html" | "opf" | "xml" | "svg" | "ncx") => AutoEscape::Html,
-        _ => AutoEscape::None,
-    }
-}
-
-/// Write a value into a template's output, escaped for the template's language.
+/// Write a value into a template's output, escaped for the environment's language. Only
+/// [`Trusted`] text, which this program wrote in that language, is written as it is; any
+/// other string is escaped, even one MiniJinja marks safe (captured output, a macro's
+/// result, a filter applied to either), so no template can turn content into code.
 fn format_value(
     out: &mut minijinja::Output<'_>,
-    state: &minijinja::State<'_, '_>,
+    state: &mut minijinja::State<'_, '_>,
     value: &Value,
 ) -> std::result::Result<(), minijinja::Error> {
-    if value.is_safe() {
-        let text = value.as_str().unwrap_or_default();
-        return match state.auto_escape() {
+    let typst = matches!(state.auto_escape(), AutoEscape::Custom(name) if name == TYPST);
+    if let Some(trusted) = value.downcast_object_ref::<Trusted>() {
+        let text = if typst {
+            trusted.0.clone()
+        } else {
             // Pre-escaped XHTML is written by our converters; clean it all the same.
-            AutoEscape::Html => out.write_str(&escape::xml_clean(text)),
-            _ => out.write_str(text),
-        }
-        .map_err(Into::into);
+            escape::xml_clean(&trusted.0)
+        };
+        return out.write_str(&text).map_err(Into::into);
     }
-    match state.auto_escape() {
-        AutoEscape::Custom(TYPST) => {
-            let text = match value.kind() {
-                ValueKind::None | ValueKind::Undefined => String::new(),
-                // Numbers and booleans cannot carry markup; they go in as written so
-                // templates can use them in code positions.
-                ValueKind::Number => value.to_string(),
-                ValueKind::Bool => value.is_true().to_string(),
-                ValueKind::String => escape::markup(value.as_str().unwrap_or_default()),
-                kind => {
-                    return Err(minijinja::Error::new(
-                        ErrorKind::InvalidOperation,
-                        format!(
-                            "a {kind} cannot be written into Typst; loop over it or pick a field"
-                        ),
-                    ));
-                }
-            };
-            out.write_str(&text).map_err(Into::into)
+    let language = if typst { "Typst" } else { "XML" };
+    let text = match value.kind() {
+        ValueKind::None | ValueKind::Undefined => String::new(),
+        // Numbers and booleans cannot carry markup; they go in as written so templates can
+        // use them in code positions.
+        ValueKind::Number => value.to_string(),
+        ValueKind::Bool => value.is_true().to_string(),
+        ValueKind::String if typst => escape::markup(value.as_str().unwrap_or_default()),
+        // Plain text fields get the typographic quotes Typst gives them in the PDF.
+        ValueKind::String => escape::xml(&escape::smart_quotes(value.as_str().unwrap_or_default())),
+        kind => {
+            return Err(minijinja::Error::new(
+                ErrorKind::InvalidOperation,
+                format!("a {kind} cannot be written into {language}; loop over it or pick a field"),
+            ));
         }
-        AutoEscape::Html => {
-            let text = match value.kind() {
-                ValueKind::None | ValueKind::Undefined => String::new(),
-                // Plain text fields get the typographic quotes Typst gives them in the PDF.
-                ValueKind::String => {
-                    escape::xml(&escape::smart_quotes(value.as_str().unwrap_or_default()))
-                }
-                ValueKind::Number | ValueKind::Bool => value.to_string(),
-                kind => {
-                    return Err(minijinja::Error::new(
-                        ErrorKind::InvalidOperation,
-                        format!(
-                            "a {kind} cannot be written into XML; loop over it or pick a field"
-                        ),
-                    ));
-                }
-            };
-            out.write_str(&text).map_err(Into::into)
-        }
-        _ => minijinja::escape_formatter(out, state, value),
-    }
+    };
+    out.write_str(&text).map_err(Into::into)
 }
 
 /// The plain text of a value, for filters.
@@ -396,7 +391,7 @@ mod tests {
     #[test]
     fn values_are_escaped_in_typst_templates() {
         let sandbox = Sandbox::new(&std::env::temp_dir()).unwrap();
-        let templates = Templates::new(&sandbox, vec![]);
+        let templates = Templates::new(&sandbox, vec![], Language::Typst);
         let mut env = templates.env;
         env.add_template("t.typ", "[{{ v }}] #image({{ v | typst_str }})")
             .unwrap();
@@ -414,7 +409,7 @@ mod tests {
     #[test]
     fn values_are_escaped_and_cleaned_in_xhtml_templates() {
         let sandbox = Sandbox::new(&std::env::temp_dir()).unwrap();
-        let templates = Templates::new(&sandbox, vec![]);
+        let templates = Templates::new(&sandbox, vec![], Language::Xml);
         let mut env = templates.env;
         env.add_template("t.xhtml", "<p title=\"{{ v }}\">{{ v }}</p>")
             .unwrap();
@@ -429,10 +424,57 @@ mod tests {
         );
     }
 
+    /// Render `source` (with partials) in a fresh environment of `language`.
+    fn render(language: Language, templates: &[(&'static str, &'static str)], v: &str) -> String {
+        let sandbox = Sandbox::new(&std::env::temp_dir()).unwrap();
+        let mut env = Templates::new(&sandbox, vec![], language).env;
+        for (name, source) in templates {
+            env.add_template(name, source).unwrap();
+        }
+        env.get_template(templates[0].0)
+            .unwrap()
+            .render(minijinja::context! { v => v })
+            .unwrap()
+    }
+
+    #[test]
+    fn escaping_follows_the_output_not_the_file_name() {
+        let hostile = "#read(\"/etc/passwd\")";
+        // A partial with any name inherits the environment's escaping.
+        for partial in ["p.inc", "p.TYP", "p.htm", "p"] {
+            let main: &'static str = Box::leak(format!("{{% include \"{partial}\" %}}").into_boxed_str());
+            let out = render(Language::Typst, &[("main.typ", main), (partial, "{{ v }}")], hostile);
+            assert_eq!(out, r#"\#read("\/etc\/passwd")"#, "{partial}");
+            let out = render(Language::Xml, &[("main.xhtml", main), (partial, "{{ v }}")], "<b>");
+            assert_eq!(out, "&lt;b&gt;", "{partial}");
+        }
+    }
+
+    #[test]
+    fn captured_or_filtered_output_is_escaped_again() {
+        let hostile = "#read(\"/etc/passwd\")";
+        let out = render(
+            Language::Typst,
+            &[("t.typ", "{% set s %}{{ v }}{% endset %}{{ s | replace(\"\\\\\", \"\") }}")],
+            hostile,
+        );
+        assert!(out.starts_with("\\#read"), "{out}");
+        let out = render(Language::Xml, &[("t.xhtml", "{% set s %}<i>{{ v }}</i>{% endset %}{{ s | upper }}")], "x");
+        assert_eq!(out, "&lt;I&gt;X&lt;/I&gt;");
+    }
+
+    #[test]
+    fn typst_str_exists_only_for_typst() {
+        let sandbox = Sandbox::new(&std::env::temp_dir()).unwrap();
+        let mut env = Templates::new(&sandbox, vec![], Language::Xml).env;
+        env.add_template("t.xhtml", "{{ v | typst_str }}").unwrap();
+        assert!(env.get_template("t.xhtml").unwrap().render(minijinja::context! { v => "x" }).is_err());
+    }
+
     #[test]
     fn missing_fields_are_errors() {
         let sandbox = Sandbox::new(&std::env::temp_dir()).unwrap();
-        let templates = Templates::new(&sandbox, vec![]);
+        let templates = Templates::new(&sandbox, vec![], Language::Typst);
         let mut env = templates.env;
         env.add_template("t.typ", "{{ nothing.here }}").unwrap();
         assert!(

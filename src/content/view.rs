@@ -5,6 +5,9 @@
 use std::collections::{HashMap, HashSet};
 
 use minijinja::Value;
+
+use crate::escape::Trusted;
+use minijinja::value::Serde;
 use serde::Serialize;
 
 use crate::content::markdown::{self, Converter, Origin, Targets};
@@ -205,7 +208,7 @@ pub fn index_view(book: &Book, included: &[&Chapter]) -> Value {
 /// Citations of a list of bibliography keys, pre-written in the converter's language.
 fn cites(converter: &mut Converter<'_>, keys: &[toml::Spanned<String>]) -> Vec<Value> {
     keys.iter()
-        .map(|k| Value::from_safe_string(converter.cite(k.get_ref())))
+        .map(|k| Trusted::value(converter.cite(k.get_ref())))
         .collect()
 }
 
@@ -247,7 +250,7 @@ fn markup(converter: &mut Converter<'_>, text: &str, file: &SourceFile, offset: 
     // A TOML multi-line string starts after its opening quotes and a newline; the span
     // covers the quotes, so point at the first content line.
     let offset = offset + leading_quote_len(&file.text[offset.min(file.text.len())..]);
-    Value::from_safe_string(converter.convert(text, Origin { file, offset }))
+    Trusted::value(converter.convert(text, Origin { file, offset }))
 }
 
 fn leading_quote_len(rest: &str) -> usize {
@@ -352,7 +355,7 @@ impl ChapterView {
         let file = &chapter.file;
         let meta = &chapter.meta;
         let in_meta = |offset: usize| offset + chapter.meta_offset;
-        let body = Value::from_safe_string(converter.convert(
+        let body = Trusted::value(converter.convert(
             &chapter.body,
             Origin {
                 file,
@@ -364,7 +367,7 @@ impl ChapterView {
             .iter()
             .map(|s| {
                 minijinja::context! {
-                    kind => s.kind,
+                    kind => Serde(s.kind),
                     label => s.kind.label(),
                     title => &s.title,
                     text => markup(converter, s.text.get_ref(), file, in_meta(s.text.span().start)),
@@ -379,7 +382,7 @@ impl ChapterView {
                     text => &q.text,
                     attribution => &q.attribution,
                     source => q.source.as_ref().map(|s| s.get_ref().clone()),
-                    cite => q.source.as_ref().map(|s| Value::from_safe_string(converter.cite(s.get_ref()))),
+                    cite => q.source.as_ref().map(|s| Trusted::value(converter.cite(s.get_ref()))),
                 }
             })
             .collect();
@@ -458,11 +461,11 @@ fn itinerary_view(
     minijinja::context! {
         title => &itinerary.title,
         city => &itinerary.city,
-        mode => itinerary.mode,
+        mode => Serde(itinerary.mode),
         intro => markup(converter, itinerary.intro.get_ref(), file, in_meta(itinerary.intro.span().start)),
         stops => stops,
         total_km => format_km(total),
-        map => map,
+        map => Serde(map),
     }
 }
 

@@ -86,7 +86,7 @@ fn entries(path: &Path) -> Vec<(String, Vec<u8>, zip::CompressionMethod)> {
             let mut file = archive.by_index(i).unwrap();
             let mut bytes = Vec::new();
             file.read_to_end(&mut bytes).unwrap();
-            (file.name().to_string(), bytes, file.compression())
+            (file.name().unwrap().to_string(), bytes, file.compression())
         })
         .collect()
 }

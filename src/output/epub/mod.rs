@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
 
 use minijinja::Value;
+use minijinja::value::Serde;
 use serde::Serialize;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
@@ -18,10 +19,10 @@ use crate::content::model::{Book, Chapter};
 use crate::content::view::{self, ChapterView, Views};
 use crate::date::BuildDate;
 use crate::diagnostics::{Diagnostic, Error, Result, Severity};
-use crate::escape;
+use crate::escape::{self, Trusted};
 use crate::figures::Figures;
 use crate::sandbox::Sandbox;
-use crate::templates::Templates;
+use crate::templates::{Language, Templates};
 
 use self::citations::Citations;
 
@@ -133,18 +134,18 @@ pub fn build(
     let bibliography: Vec<Value> = bibliography
         .into_iter()
         .map(|(key, html)| {
-            minijinja::context! { id => markdown::reference_id(&key), text => Value::from_safe_string(html) }
+            minijinja::context! { id => markdown::reference_id(&key), text => Trusted::value(html) }
         })
         .collect();
     let mut package = Package {
-        templates: Templates::new(sandbox, vec![LAYOUT.to_string()]),
+        templates: Templates::new(sandbox, vec![LAYOUT.to_string()], Language::Xml),
         cited: &cited,
         diagnostics: converter.take_diagnostics(),
         items: Vec::new(),
         spine: Vec::new(),
         toc: Vec::new(),
         back: BTreeMap::new(),
-        book_view: Value::from_serialize(&views.book),
+        book_view: Value::from(Serde(&views.book)),
     };
     let cover_svg = package.front_pages(book);
     package.chapters_and_parts(&views);
@@ -157,7 +158,7 @@ pub fn build(
     let nav = package.render(
         "nav.xhtml",
         package.common(minijinja::context! {
-            toc => Value::from_serialize(&package.toc),
+            toc => Value::from(Serde(&package.toc)),
             back => &package.back,
             first_body => first_body,
         }),
@@ -231,7 +232,7 @@ impl Package<'_> {
     fn chapter_page(&mut self, views: &Views, slug: &str) {
         if let Some((_, view)) = views.chapters.iter().find(|(r, _)| r.slug == slug) {
             let context =
-                self.common(minijinja::context! { chapter => Value::from_serialize(view) });
+                self.common(minijinja::context! { chapter => Value::from(Serde(view)) });
             self.document(
                 &format!("chapter-{slug}"),
                 &chapter_href(slug),
@@ -259,7 +260,7 @@ impl Package<'_> {
         }
         for part in &views.parts {
             let href = format!("part-{}.xhtml", part.number);
-            let context = self.common(minijinja::context! { part => Value::from_serialize(part) });
+            let context = self.common(minijinja::context! { part => Value::from(Serde(part)) });
             self.document(
                 &format!("part-{}", part.number),
                 &href,
@@ -315,7 +316,7 @@ impl Package<'_> {
     /// Timeline, glossary, bibliography and the figures page, where the book has them.
     fn back_pages(&mut self, views: &Views, bibliography: &[Value], figures: &Figures) {
         if !views.timeline.is_empty() {
-            let context = self.common(minijinja::context! { timeline => &views.timeline });
+            let context = self.common(minijinja::context! { timeline => Serde(&views.timeline) });
             self.back_page("timeline", "Timeline", context);
         }
         if !views.glossary.is_empty() {
@@ -411,12 +412,12 @@ impl Package<'_> {
             .items
             .iter()
             .map(|i| {
-                Value::from_serialize(ManifestView {
+                Value::from(Serde(ManifestView {
                     id: &i.id,
                     href: &i.href,
                     media_type: i.media_type,
                     properties: i.properties,
-                })
+                }))
             })
             .collect();
         let context = self.common(minijinja::context! {

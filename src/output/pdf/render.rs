@@ -6,6 +6,9 @@ use std::sync::Arc;
 
 use minijinja::Value;
 
+use crate::escape::Trusted;
+use minijinja::value::Serde;
+
 use crate::content::images::Image;
 use crate::content::markdown::{Converter, IndexTerms};
 use crate::content::model::{Book, Chapter, FigureKind};
@@ -15,7 +18,7 @@ use crate::diagnostics::{Diagnostic, Error, Result, Severity, Sink, SourceFile};
 use crate::edition::Edition;
 use crate::figures::{self, Figures};
 use crate::sandbox::Sandbox;
-use crate::templates::Templates;
+use crate::templates::{Language, Templates};
 
 /// Path of the generated main file inside the Typst world.
 pub const MAIN: &str = "/gen/book.typ";
@@ -92,14 +95,14 @@ pub fn render_edition(
         &|slug| format!("/gen/chapters/{slug}.typ"),
     );
     let mut writer = SourceWriter {
-        templates: Templates::new(sandbox, edition.template_dirs.clone()),
+        templates: Templates::new(sandbox, edition.template_dirs.clone(), Language::Typst),
         files: Vec::new(),
         origins: HashMap::new(),
         diagnostics: Vec::new(),
     };
     let edition_view = edition_view(edition);
     for (chapter, (reference, view)) in included.iter().zip(&views.chapters) {
-        let context = minijinja::context! { book => &views.book, edition => &edition_view, chapter => Value::from_serialize(view) };
+        let context = minijinja::context! { book => Serde(&views.book), edition => &edition_view, chapter => Value::from(Serde(view)) };
         writer.render(
             "chapter.typ",
             reference.path.clone(),
@@ -197,9 +200,9 @@ fn edition_view(edition: &Edition) -> Value {
     let palette: BTreeMap<String, Value> = edition
         .palette
         .iter()
-        .map(|(k, v)| (k.clone(), Value::from_safe_string(v.clone())))
+        .map(|(k, v)| (k.clone(), Trusted::value(v.clone())))
         .collect();
-    minijinja::context! { palette => palette, ..Value::from_serialize(edition) }
+    minijinja::context! { palette => palette, ..Value::from(Serde(edition)) }
 }
 
 /// What `style.typ` and `book.typ` see: the book, its parts, back matter and figures.
@@ -220,15 +223,15 @@ fn book_context(
             .any(|f| f.kind == kind && placed.contains(&f.id))
     };
     minijinja::context! {
-        book => &views.book,
+        book => Serde(&views.book),
         edition => edition_view,
-        front => &views.front,
-        parts => &views.parts,
-        timeline => &views.timeline,
+        front => Serde(&views.front),
+        parts => Serde(&views.parts),
+        timeline => Serde(&views.timeline),
         glossary => &views.glossary,
         back_matter => &edition.back_matter,
         index => view::index_view(book, included),
-        timeline_figure => with_timeline.then(|| figures.figure(figures::TIMELINE_CHART)).flatten(),
+        timeline_figure => Serde(with_timeline.then(|| figures.figure(figures::TIMELINE_CHART)).flatten()),
         has_maps => placed_kind(FigureKind::Map),
         has_charts => placed_kind(FigureKind::Chart),
     }
