@@ -442,10 +442,19 @@ mod tests {
         let hostile = "#read(\"/etc/passwd\")";
         // A partial with any name inherits the environment's escaping.
         for partial in ["p.inc", "p.TYP", "p.htm", "p"] {
-            let main: &'static str = Box::leak(format!("{{% include \"{partial}\" %}}").into_boxed_str());
-            let out = render(Language::Typst, &[("main.typ", main), (partial, "{{ v }}")], hostile);
+            let main: &'static str =
+                Box::leak(format!("{{% include \"{partial}\" %}}").into_boxed_str());
+            let out = render(
+                Language::Typst,
+                &[("main.typ", main), (partial, "{{ v }}")],
+                hostile,
+            );
             assert_eq!(out, r#"\#read("\/etc\/passwd")"#, "{partial}");
-            let out = render(Language::Xml, &[("main.xhtml", main), (partial, "{{ v }}")], "<b>");
+            let out = render(
+                Language::Xml,
+                &[("main.xhtml", main), (partial, "{{ v }}")],
+                "<b>",
+            );
             assert_eq!(out, "&lt;b&gt;", "{partial}");
         }
     }
@@ -455,11 +464,21 @@ mod tests {
         let hostile = "#read(\"/etc/passwd\")";
         let out = render(
             Language::Typst,
-            &[("t.typ", "{% set s %}{{ v }}{% endset %}{{ s | replace(\"\\\\\", \"\") }}")],
+            &[(
+                "t.typ",
+                "{% set s %}{{ v }}{% endset %}{{ s | replace(\"\\\\\", \"\") }}",
+            )],
             hostile,
         );
         assert!(out.starts_with("\\#read"), "{out}");
-        let out = render(Language::Xml, &[("t.xhtml", "{% set s %}<i>{{ v }}</i>{% endset %}{{ s | upper }}")], "x");
+        let out = render(
+            Language::Xml,
+            &[(
+                "t.xhtml",
+                "{% set s %}<i>{{ v }}</i>{% endset %}{{ s | upper }}",
+            )],
+            "x",
+        );
         assert_eq!(out, "&lt;I&gt;X&lt;/I&gt;");
     }
 
@@ -468,7 +487,12 @@ mod tests {
         let sandbox = Sandbox::new(&std::env::temp_dir()).unwrap();
         let mut env = Templates::new(&sandbox, vec![], Language::Xml).env;
         env.add_template("t.xhtml", "{{ v | typst_str }}").unwrap();
-        assert!(env.get_template("t.xhtml").unwrap().render(minijinja::context! { v => "x" }).is_err());
+        assert!(
+            env.get_template("t.xhtml")
+                .unwrap()
+                .render(minijinja::context! { v => "x" })
+                .is_err()
+        );
     }
 
     #[test]

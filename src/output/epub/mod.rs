@@ -231,8 +231,7 @@ impl Package<'_> {
     /// A chapter's page, if the views have the chapter.
     fn chapter_page(&mut self, views: &Views, slug: &str) {
         if let Some((_, view)) = views.chapters.iter().find(|(r, _)| r.slug == slug) {
-            let context =
-                self.common(minijinja::context! { chapter => Value::from(Serde(view)) });
+            let context = self.common(minijinja::context! { chapter => Value::from(Serde(view)) });
             self.document(
                 &format!("chapter-{slug}"),
                 &chapter_href(slug),
