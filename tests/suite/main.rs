@@ -9,3 +9,4 @@ mod epub;
 mod figures;
 mod injection;
 mod pipeline;
+mod snapshots;
