@@ -47,15 +47,15 @@ fn stages(project: &Project, edition_name: &str) {
     let render = measure(|| project.render(&edition).expect("renders"));
     let generated = project.render(&edition).unwrap();
     let compile = measure(|| {
-        let mut world = project.world().unwrap();
-        world.set_generated(generated.files.clone());
-        guidebook::pdf::compile(&world, &generated.origins).expect("compiles")
+        let mut world = project.world();
+        world.set_generated(generated.files.clone(), &generated.images);
+        guidebook::output::pdf::compile(&world, &generated.origins).expect("compiles")
     });
-    let mut world = project.world().unwrap();
-    world.set_generated(generated.files.clone());
-    let (document, _) = guidebook::pdf::compile(&world, &generated.origins).unwrap();
+    let mut world = project.world();
+    world.set_generated(generated.files.clone(), &generated.images);
+    let (document, _) = guidebook::output::pdf::compile(&world, &generated.origins).unwrap();
     let export = measure(|| {
-        guidebook::pdf::export(
+        guidebook::output::pdf::export(
             &world,
             &document,
             "bench",
@@ -83,7 +83,7 @@ fn incremental(root: &Path) {
     let project = Project::open(dir.path()).unwrap();
     let edition = project.edition("trade").unwrap();
     let cold = measure(|| project.build_pdf(&edition).unwrap());
-    let mut world = project.world().unwrap();
+    let mut world = project.world();
     let mut cache = guidebook::figures::FigureCache::default();
     project
         .build_pdf_in(&mut world, &edition, Some(&mut cache))
@@ -97,7 +97,7 @@ fn incremental(root: &Path) {
         );
         std::fs::write(&chapter, edited).unwrap();
         let started = Instant::now();
-        let project = Project::open_with_fonts(dir.path(), project.fonts.clone()).unwrap();
+        let project = Project::open_with_fonts(&project.sandbox, project.fonts.clone()).unwrap();
         project
             .build_pdf_in(&mut world, &edition, Some(&mut cache))
             .unwrap();
@@ -117,14 +117,23 @@ fn incremental(root: &Path) {
 
 /// Copy the book into `to`, with every chapter and landmark repeated `times` times.
 fn copy_project(from: &Path, to: &Path, times: usize) {
-    std::os::unix::fs::symlink(from.join("fonts"), to.join("fonts")).unwrap();
+    // Fonts are hard-linked: the sandbox refuses a symlink that leads out of the project.
+    std::fs::create_dir_all(to.join("fonts")).unwrap();
+    for entry in std::fs::read_dir(from.join("fonts")).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join("fonts").join(entry.file_name());
+        if std::fs::hard_link(entry.path(), &target).is_err() {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
     copy_dir(&from.join("layouts"), &to.join("layouts"));
     copy_dir(&from.join("chapters"), &to.join("chapters"));
     if times == 1 {
         return;
     }
     let chapters = to.join("chapters");
-    let book = guidebook::load::load_book(from).unwrap();
+    let sandbox = guidebook::sandbox::Sandbox::new(from).unwrap();
+    let book = guidebook::content::load::load_book(&sandbox).unwrap();
     let ids: Vec<String> = book
         .landmarks
         .iter()

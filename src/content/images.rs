@@ -95,12 +95,15 @@ pub fn image_path(dest: &str) -> Result<String, String> {
     Ok(format!("/chapters/{dest}"))
 }
 
+/// An image as validated, or why it was refused.
+type Checked = Result<Arc<Image>, String>;
+
 /// The images of a book, each read and validated once, shared by every edition and the
 /// EPUB (and by the threads that build them).
 #[derive(Debug, Clone)]
 pub struct ImageStore {
     sandbox: Sandbox,
-    loaded: Arc<Mutex<HashMap<String, Result<Arc<Image>, String>>>>,
+    loaded: Arc<Mutex<HashMap<String, Checked>>>,
 }
 
 impl ImageStore {
