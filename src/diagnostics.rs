@@ -241,11 +241,48 @@ pub fn emit(diagnostics: &[Diagnostic], format: MessageFormat) {
     for diagnostic in diagnostics {
         match format {
             MessageFormat::Short => {
-                let _ = writeln!(out, "{}", diagnostic.short());
+                let _ = writeln!(out, "{}", terminal_safe(&diagnostic.short()));
             }
             MessageFormat::Human => render_human(&mut out, diagnostic),
         }
     }
+}
+
+/// A message as it may reach a terminal: control characters (escape sequences, bells,
+/// bidirectional overrides) written as `\u{…}` so that nothing a file contains can drive the
+/// terminal or hide text.
+pub fn terminal_safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_unsafe(c) && c != '\n' {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Characters a terminal would act on instead of showing.
+fn is_unsafe(c: char) -> bool {
+    (c.is_control() && c != '\t')
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Source text for a snippet: every unsafe character replaced by a visible one of the same
+/// length in bytes, so that byte ranges still point at the same places.
+fn visible_source(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\r' | '\t' => c,
+            c if is_unsafe(c) => match c.len_utf8() {
+                1 => '?',
+                2 => '\u{BF}',
+                _ => '\u{FFFD}',
+            },
+            c => c,
+        })
+        .collect()
 }
 
 /// Render one diagnostic with a snippet into a string without colour (tests, logs).
@@ -259,14 +296,19 @@ fn render_human(out: &mut dyn termcolor::WriteColor, diagnostic: &Diagnostic) {
     let file = diagnostic
         .location
         .as_ref()
-        .map(|l| SimpleFile::new(l.file.name.clone(), l.file.text.clone()))
+        .map(|l| {
+            SimpleFile::new(
+                terminal_safe(&l.file.name),
+                Arc::from(visible_source(&l.file.text)),
+            )
+        })
         .unwrap_or_else(|| SimpleFile::new(String::new(), Arc::from("")));
     let mut rendered = match diagnostic.severity {
         Severity::Error => CsDiagnostic::error(),
         Severity::Warning => CsDiagnostic::warning(),
     }
-    .with_message(&diagnostic.message)
-    .with_notes(diagnostic.notes.clone());
+    .with_message(terminal_safe(&diagnostic.message))
+    .with_notes(diagnostic.notes.iter().map(|n| terminal_safe(n)).collect());
     if let Some(location) = &diagnostic.location {
         let range = location.range.clone().unwrap_or(0..0);
         let range = clamp_range(&location.file.text, range);
@@ -279,7 +321,7 @@ fn render_human(out: &mut dyn termcolor::WriteColor, diagnostic: &Diagnostic) {
     };
     if term::emit_to_write_style(out, &config, &file, &rendered).is_err() {
         // The snippet could not be drawn (e.g. a stale range); the short form never fails.
-        let _ = writeln!(out, "{}", diagnostic.short());
+        let _ = writeln!(out, "{}", terminal_safe(&diagnostic.short()));
     }
 }
 

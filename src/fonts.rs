@@ -62,6 +62,13 @@ impl Fonts {
             .any(|(name, _)| name.eq_ignore_ascii_case(family))
     }
 
+    /// Whether any font has a glyph for the character (Typst falls back across all of them).
+    pub fn covers(&self, c: char) -> bool {
+        (0..)
+            .map_while(|i| self.book.info(i))
+            .any(|info| info.coverage.contains(c as u32))
+    }
+
     /// Every family name, in the font book's order.
     pub fn families(&self) -> Vec<String> {
         self.book.families().map(|(n, _)| n.to_string()).collect()

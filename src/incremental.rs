@@ -59,7 +59,7 @@ impl Incremental {
         let name = self
             .edition
             .clone()
-            .unwrap_or_else(|| project.book.meta.default_edition.clone());
+            .unwrap_or_else(|| project.book.meta.default_edition.get_ref().clone());
         let edition = project.edition(&name)?;
         let world = match &mut self.world {
             Some(world) => world,

@@ -25,7 +25,7 @@ use typst::foundations::Datetime;
 
 use crate::content::model::Book;
 use crate::date::BuildDate;
-use crate::diagnostics::{Error, Result};
+use crate::diagnostics::{Diagnostic, Error, Result};
 use crate::edition::Edition;
 use crate::figures::style::Style;
 use crate::figures::{FigureCache, Figures};
@@ -65,6 +65,46 @@ impl Project {
             fonts,
             date,
         })
+    }
+
+    /// Characters the content uses that no font in `fonts/` has, each at its first use (what
+    /// a compile would find, found without compiling; comments in TOML are not printed and
+    /// not checked).
+    pub fn missing_characters(&self) -> Vec<Diagnostic> {
+        let mut seen = std::collections::HashSet::new();
+        let mut found = Vec::new();
+        let book = &self.book;
+        let mut files: Vec<(&diagnostics::SourceFile, usize)> =
+            book.chapters().map(|c| (&c.file, c.body_offset)).collect();
+        for file in [&book.meta_file, &book.landmarks_file, &book.timeline_file] {
+            files.push((file, file.text.len()));
+        }
+        files.extend(book.glossary_file.iter().map(|f| (f, f.text.len())));
+        files.extend(book.people_file.iter().map(|f| (f, f.text.len())));
+        for (file, toml_end) in files {
+            let mut offset = 0;
+            for line in file.text.split_inclusive('\n') {
+                let comment = offset < toml_end && line.trim_start().starts_with('#');
+                for (i, c) in line.char_indices() {
+                    if comment || c.is_whitespace() || c.is_control() || self.fonts.covers(c) {
+                        continue;
+                    }
+                    if seen.insert(c) {
+                        let at = offset + i;
+                        found.push(
+                            Diagnostic::error(format!(
+                                "no font in fonts/ has the character `{c}` (U+{:04X})",
+                                c as u32
+                            ))
+                            .at(file, at..at + c.len_utf8())
+                            .with_note("add a font that covers it to fonts/, or write the text differently"),
+                        );
+                    }
+                }
+                offset += line.len();
+            }
+        }
+        found
     }
 
     /// Resolve an edition by name.
@@ -131,7 +171,7 @@ impl Project {
             }
             None => self.render(edition)?,
         };
-        let ident = format!("{}/{}", self.book.meta.identifier, edition.name);
+        let ident = format!("{}/{}", self.book.meta.identifier.get_ref(), edition.name);
         pdf::build(world, generated, edition, &ident, started)
     }
 
@@ -172,7 +212,7 @@ impl Project {
 
     /// The file name of the book's EPUB, e.g. `friendship-years.epub`.
     pub fn epub_name(&self) -> String {
-        format!("{}.epub", self.book.meta.slug)
+        format!("{}.epub", self.book.slug())
     }
 
     /// The output file name of an edition.
@@ -181,7 +221,7 @@ impl Project {
             Format::Pdf => "pdf",
             Format::Epub => "epub",
         };
-        format!("{}-{edition}.{ext}", self.book.meta.slug)
+        format!("{}-{edition}.{ext}", self.book.slug())
     }
 }
 

@@ -19,6 +19,31 @@ const TYPST: &str = "typst";
 /// Upper bound on template work per render; stops a template that loops forever.
 const FUEL: u64 = 50_000_000;
 
+/// Most a single template may write: far beyond any chapter, far below exhausting memory.
+const MAX_OUTPUT_BYTES: usize = 32 * 1024 * 1024;
+
+/// A writer that refuses to grow beyond [`MAX_OUTPUT_BYTES`].
+#[derive(Default)]
+struct CappedOutput {
+    bytes: Vec<u8>,
+    overflowed: bool,
+}
+
+impl std::io::Write for CappedOutput {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > MAX_OUTPUT_BYTES {
+            self.overflowed = true;
+            return Err(std::io::Error::other("template output too large"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Template files read so far, by template name, so that errors can show their source.
 #[derive(Debug, Default, Clone)]
 pub struct TemplateFiles {
@@ -116,9 +141,22 @@ impl Templates {
             .env
             .get_template(name)
             .map_err(|e| self.diagnostic(e))?;
-        template
-            .render(context)
-            .map_err(|e| self.diagnostic(e).into())
+        let mut out = CappedOutput::default();
+        match template.render_captured_to(context, &mut out) {
+            Ok(_) => String::from_utf8(out.bytes)
+                .map_err(|_| Diagnostic::error(format!("template {name} wrote invalid UTF-8")).into()),
+            Err(_) if out.overflowed => Err(self
+                .diagnostic(minijinja::Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!(
+                        "the template wrote more than {} MiB (an endless loop, or text multiplied?) and was stopped",
+                        MAX_OUTPUT_BYTES / 1024 / 1024
+                    ),
+                ))
+                .in_file_named(&self.files, name)
+                .into()),
+            Err(error) => Err(self.diagnostic(error).into()),
+        }
     }
 
     /// Translate a MiniJinja error into our diagnostic, pointing at the template line.
@@ -149,6 +187,20 @@ impl Templates {
                 Some(name) => diagnostic.with_note(format!("in template {name}")),
                 None => diagnostic,
             },
+        }
+    }
+}
+
+trait InFileNamed {
+    /// Point a diagnostic without a location at the template file `name`.
+    fn in_file_named(self, files: &TemplateFiles, name: &str) -> Diagnostic;
+}
+
+impl InFileNamed for Diagnostic {
+    fn in_file_named(self, files: &TemplateFiles, name: &str) -> Diagnostic {
+        match (&self.location, files.get(name)) {
+            (None, Some(file)) => self.in_file(&file),
+            _ => self,
         }
     }
 }

@@ -48,7 +48,7 @@ pub fn run(cli: &Cli, args: &BuildArgs) -> Result<Vec<Diagnostic>> {
     }
     failures.extend(run_jobs(&project, jobs, &out, format));
     // Every failure is reported, even when the manifest cannot be written as well.
-    if let Err(error) = output::write_manifest(&out, &project.book.meta.slug) {
+    if let Err(error) = output::write_manifest(&out, project.book.slug()) {
         failures.extend(error.diagnostics);
     }
     let warnings = project.book.warnings.clone();

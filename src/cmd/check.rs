@@ -9,7 +9,7 @@ use crate::cli::{Cli, SelectArgs};
 pub fn run(cli: &Cli, select: &SelectArgs) -> Result<Vec<Diagnostic>> {
     let project = Project::open(&cli.root)?;
     let mut warnings = project.book.warnings.clone();
-    let mut errors = Vec::new();
+    let mut errors = project.missing_characters();
     let mut epub_wanted = false;
     for name in selected(&project, select)? {
         let edition = match project.edition(&name) {

@@ -9,6 +9,7 @@ mod watch;
 use std::io::Write;
 
 use guidebook::Project;
+use guidebook::content::load::span_of;
 use guidebook::diagnostics::{Diagnostic, Result};
 
 use crate::cli::{Cli, Command, SelectArgs};
@@ -29,7 +30,17 @@ fn selected(project: &Project, select: &SelectArgs) -> Result<Vec<String>> {
     if select.all {
         project.edition_names()
     } else if select.editions.is_empty() {
-        Ok(vec![project.book.meta.default_edition.clone()])
+        let default = &project.book.meta.default_edition;
+        if !project.edition_names()?.contains(default.get_ref()) {
+            return Err(Diagnostic::error(format!(
+                "default_edition `{}` is not an edition under layouts/ (editions: {})",
+                default.get_ref(),
+                project.edition_names()?.join(", ")
+            ))
+            .at(&project.book.meta_file, span_of(default, 0))
+            .into());
+        }
+        Ok(vec![default.get_ref().clone()])
     } else {
         Ok(select.editions.clone())
     }

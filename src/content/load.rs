@@ -7,11 +7,12 @@ use serde::de::DeserializeOwned;
 use toml::Spanned;
 
 use crate::content::images::ImageStore;
+use crate::content::links;
 use crate::content::model::{
-    Bibliography, Book, BookMeta, Chapter, FrontMatter, GlossaryFile, Landmark, LandmarkFile,
-    MapsFile, Part, PeopleFile, TimelineFile,
+    Bibliography, Book, BookMeta, Chapter, FrontMatter, GlossaryFile, LandmarkFile, MapsFile, Part,
+    PeopleFile, TimelineFile,
 };
-use crate::date;
+use crate::content::validate;
 use crate::diagnostics::{Diagnostic, Error, Result, Sink, SourceFile};
 use crate::sandbox::Sandbox;
 
@@ -104,9 +105,11 @@ pub fn load_book(sandbox: &Sandbox) -> Result<Book> {
             Some((glossary, file)) => (glossary.terms, Some(file)),
             None => (vec![], None),
         };
-    let people = optional_toml::<PeopleFile>(sandbox, "chapters/people.toml")?
-        .map(|(people, _)| people.people)
-        .unwrap_or_default();
+    let (people, people_file) = match optional_toml::<PeopleFile>(sandbox, "chapters/people.toml")?
+    {
+        Some((people, file)) => (people.people, Some(file)),
+        None => (vec![], None),
+    };
     let bibliography = match &meta.bibliography {
         Some(name) => Some(load_bibliography(sandbox, name)?),
         None => None,
@@ -130,6 +133,7 @@ pub fn load_book(sandbox: &Sandbox) -> Result<Book> {
         glossary,
         glossary_file,
         people,
+        people_file,
         bibliography,
         railways,
         projects,
@@ -137,7 +141,7 @@ pub fn load_book(sandbox: &Sandbox) -> Result<Book> {
         warnings: vec![],
         images: ImageStore::new(sandbox.clone()),
     };
-    check_references(&book, &mut sink);
+    validate::check_book(&book, &mut sink);
     let warnings = sink.finish()?;
     Ok(Book { warnings, ..book })
 }
@@ -240,6 +244,7 @@ pub fn split_front_matter(file: &SourceFile) -> Result<(FrontMatter, usize, usiz
 fn load_bibliography(sandbox: &Sandbox, name: &str) -> Result<Bibliography> {
     let path = format!("chapters/{name}");
     let file = sandbox.read_text(&path)?;
+    check_duplicate_keys(&file)?;
     let library = hayagriva::io::from_yaml_str(&file.text).map_err(|error| {
         let diagnostic = Diagnostic::error(format!("bibliography: {error}"));
         match error.location() {
@@ -248,8 +253,59 @@ fn load_bibliography(sandbox: &Sandbox, name: &str) -> Result<Bibliography> {
         }
     })?;
     check_bibliography_math(&file)?;
+    check_bibliography_urls(&file, &library)?;
     let keys = library.keys().map(|k| k.to_string()).collect();
     Ok(Bibliography { path, keys })
+}
+
+/// Top-level keys of the YAML bibliography appear once: a second entry under one key would
+/// be reported by the YAML reader without a place.
+fn check_duplicate_keys(file: &SourceFile) -> Result<()> {
+    let mut sink = Sink::default();
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut offset = 0;
+    for line in file.text.split_inclusive('\n') {
+        let top_level = !line.starts_with([' ', '\t', '#', '-', '\n', '\r']);
+        if let Some(key) = line
+            .split_once(':')
+            .map(|(k, _)| k.trim())
+            .filter(|_| top_level)
+            && !key.is_empty()
+            && !seen.insert(key)
+        {
+            sink.push(
+                Diagnostic::error(format!("bibliography key `{key}` is defined twice"))
+                    .at(file, offset..offset + key.len()),
+            );
+        }
+        offset += line.len();
+    }
+    sink.finish().map(|_| ())
+}
+
+/// Every address in the bibliography becomes a link in the PDF: it must pass the book's one
+/// URL policy.
+fn check_bibliography_urls(file: &SourceFile, library: &hayagriva::Library) -> Result<()> {
+    let mut sink = Sink::default();
+    let mut entries: Vec<&hayagriva::Entry> = library.iter().collect();
+    while let Some(entry) = entries.pop() {
+        entries.extend(entry.parents());
+        let Some(url) = entry.url() else { continue };
+        let text = url.value.as_str();
+        if let Err(problem) = links::check_url(text) {
+            // The parsed URL may be normalised: point at the entry's `url` line.
+            let at = file
+                .text
+                .find(&format!("\n{}:", entry.key()))
+                .and_then(|start| file.text[start..].find("url").map(|i| start + i))
+                .map_or(0..0, |i| i..i + 3);
+            sink.push(
+                Diagnostic::error(format!("bibliography `{}`: {problem}", entry.key()))
+                    .at(file, at),
+            );
+        }
+    }
+    sink.finish().map(|_| ())
 }
 
 /// In Hayagriva strings `$…$` is mathematics, which the book does not typeset (it has no
@@ -274,180 +330,4 @@ fn check_bibliography_math(file: &SourceFile) -> Result<()> {
         offset += line.len();
     }
     sink.finish().map(|_| ())
-}
-
-/// Cross-check ids: unique landmarks, known cite keys, known landmarks in chapters.
-fn check_references(book: &Book, sink: &mut Sink) {
-    let keys = Keys::of(book);
-    check_railways(book, &keys, sink);
-    if let Some((projects, file)) = &book.projects {
-        keys.check_all(&projects.sources, file, 0, sink);
-    }
-    check_landmarks(book, &keys, sink);
-    check_timeline(book, &keys, sink);
-    for chapter in book.chapters() {
-        check_chapter(book, chapter, &keys, sink);
-    }
-}
-
-/// The bibliography keys a source list may name.
-struct Keys<'a>(HashSet<&'a str>);
-
-impl<'a> Keys<'a> {
-    fn of(book: &'a Book) -> Self {
-        Self(
-            book.bibliography
-                .iter()
-                .flat_map(|b| b.keys.iter().map(String::as_str))
-                .collect(),
-        )
-    }
-
-    /// Report a key that is not in the bibliography, at its place in `file`.
-    fn check(&self, key: &Spanned<String>, file: &SourceFile, offset: usize, sink: &mut Sink) {
-        if !self.0.contains(key.get_ref().as_str()) {
-            sink.push(
-                Diagnostic::error(format!("unknown bibliography key `{}`", key.get_ref()))
-                    .at(file, span_of(key, offset))
-                    .with_note("every source must be an entry of the bibliography file"),
-            );
-        }
-    }
-
-    fn check_all(
-        &self,
-        keys: &[Spanned<String>],
-        file: &SourceFile,
-        offset: usize,
-        sink: &mut Sink,
-    ) {
-        for key in keys {
-            self.check(key, file, offset, sink);
-        }
-    }
-}
-
-fn check_railways(book: &Book, keys: &Keys<'_>, sink: &mut Sink) {
-    let Some((railways, file)) = &book.railways else {
-        return;
-    };
-    for line in &railways.lines {
-        keys.check_all(&line.sources, file, 0, sink);
-        if !railways
-            .networks
-            .iter()
-            .any(|n| n.id.get_ref() == line.network.get_ref())
-        {
-            sink.push(
-                Diagnostic::error(format!(
-                    "unknown railway network `{}`",
-                    line.network.get_ref()
-                ))
-                .at(file, span_of(&line.network, 0))
-                .with_note("name a network of the file's [[network]] tables"),
-            );
-        }
-        if line.stations.len() < 2 {
-            sink.push(
-                Diagnostic::error("a railway line needs at least two stations")
-                    .at(file, span_of(&line.id, 0)),
-            );
-        }
-        for station in &line.stations {
-            check_position(&station.lat, &station.lon, file, sink);
-        }
-    }
-}
-
-fn check_landmarks(book: &Book, keys: &Keys<'_>, sink: &mut Sink) {
-    let mut ids = HashSet::new();
-    let lf = &book.landmarks_file;
-    for landmark in &book.landmarks {
-        let id = landmark.id.get_ref();
-        if !is_id(id) {
-            sink.push(
-                Diagnostic::error(format!(
-                    "landmark id `{id}` must be lowercase letters, digits and hyphens"
-                ))
-                .at(lf, span_of(&landmark.id, 0)),
-            );
-        }
-        if !ids.insert(id.as_str()) {
-            sink.push(
-                Diagnostic::error(format!("duplicate landmark id `{id}`"))
-                    .at(lf, span_of(&landmark.id, 0)),
-            );
-        }
-        check_coordinates(landmark, lf, sink);
-        if landmark.sources.is_empty() {
-            sink.push(
-                Diagnostic::error(format!("landmark `{id}` names no sources"))
-                    .at(lf, span_of(&landmark.id, 0)),
-            );
-        }
-        keys.check_all(&landmark.sources, lf, 0, sink);
-    }
-}
-
-fn check_timeline(book: &Book, keys: &Keys<'_>, sink: &mut Sink) {
-    let tf = &book.timeline_file;
-    for event in &book.events {
-        if !date::is_valid(event.date.get_ref()) {
-            sink.push(
-                Diagnostic::error(format!(
-                    "`{}` is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD (a day that exists)",
-                    event.date.get_ref()
-                ))
-                .at(tf, span_of(&event.date, 0)),
-            );
-        }
-        keys.check_all(&event.sources, tf, 0, sink);
-    }
-}
-
-fn check_chapter(book: &Book, chapter: &Chapter, keys: &Keys<'_>, sink: &mut Sink) {
-    let offset = chapter.meta_offset;
-    let check_landmark = |id: &Spanned<String>, sink: &mut Sink| {
-        if book.landmark(id.get_ref()).is_none() {
-            sink.push(
-                Diagnostic::error(format!("unknown landmark `{}`", id.get_ref()))
-                    .at(&chapter.file, span_of(id, offset)),
-            );
-        }
-    };
-    for id in &chapter.meta.landmarks {
-        check_landmark(id, sink);
-    }
-    for itinerary in &chapter.meta.itineraries {
-        for stop in &itinerary.stops {
-            check_landmark(&stop.landmark, sink);
-        }
-    }
-    keys.check_all(&chapter.meta.sources, &chapter.file, offset, sink);
-    for quote in &chapter.meta.quotes {
-        if let Some(key) = &quote.source {
-            keys.check(key, &chapter.file, offset, sink);
-        }
-    }
-}
-
-fn check_coordinates(landmark: &Landmark, file: &SourceFile, sink: &mut Sink) {
-    check_position(&landmark.lat, &landmark.lon, file, sink);
-}
-
-/// A latitude and longitude in range.
-fn check_position(lat: &Spanned<f64>, lon: &Spanned<f64>, file: &SourceFile, sink: &mut Sink) {
-    let (lat_value, lon_value) = (*lat.get_ref(), *lon.get_ref());
-    if !(-90.0..=90.0).contains(&lat_value) {
-        sink.push(
-            Diagnostic::error(format!("latitude {lat_value} is outside -90..90"))
-                .at(file, span_of(lat, 0)),
-        );
-    }
-    if !(-180.0..=180.0).contains(&lon_value) {
-        sink.push(
-            Diagnostic::error(format!("longitude {lon_value} is outside -180..180"))
-                .at(file, span_of(lon, 0)),
-        );
-    }
 }

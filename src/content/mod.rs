@@ -3,7 +3,10 @@
 //! Typst or XHTML ([`markdown`]), and the views both outputs render ([`view`]).
 
 pub mod images;
+pub mod isbn;
+pub mod links;
 pub mod load;
 pub mod markdown;
 pub mod model;
+pub mod validate;
 pub mod view;

@@ -15,24 +15,24 @@ pub struct BookMeta {
     pub subtitle: Option<String>,
     pub authors: Vec<String>,
     /// BCP 47 language tag of the text, e.g. `en`.
-    pub language: String,
+    pub language: Spanned<String>,
     /// ISBN or `urn:uuid:…`, stable across editions and builds.
-    pub identifier: String,
+    pub identifier: Spanned<String>,
     pub publisher: String,
     pub rights: String,
     pub description: String,
     #[serde(default)]
     pub keywords: Vec<String>,
     /// File name stem of every output, e.g. `friendship-years`.
-    pub slug: String,
+    pub slug: Spanned<String>,
     /// Edition built when `build` is run without `--edition` or `--all`.
-    pub default_edition: String,
+    pub default_edition: Spanned<String>,
     /// Hayagriva YAML file inside `chapters/`.
     #[serde(default)]
     pub bibliography: Option<String>,
     /// Typst citation style name, e.g. `chicago-author-date`.
     #[serde(default = "default_citation_style")]
-    pub citation_style: String,
+    pub citation_style: Spanned<String>,
     /// Unnumbered chapters before Part I (preface, how to use the guide …), by slug.
     #[serde(default)]
     pub front: Vec<Spanned<String>>,
@@ -43,8 +43,8 @@ pub struct BookMeta {
     pub credits: Vec<String>,
 }
 
-fn default_citation_style() -> String {
-    "chicago-author-date".into()
+fn default_citation_style() -> Spanned<String> {
+    Spanned::new(0..0, "chicago-author-date".into())
 }
 
 /// A part of the book: a title and its chapters by slug.
@@ -330,6 +330,7 @@ pub struct Book {
     pub glossary: Vec<Term>,
     pub glossary_file: Option<SourceFile>,
     pub people: Vec<Person>,
+    pub people_file: Option<SourceFile>,
     /// Bibliography keys with the file they come from.
     pub bibliography: Option<Bibliography>,
     /// `chapters/railways.toml`, when present: lines drawn on the railway map.
@@ -363,6 +364,11 @@ impl Book {
     /// The landmark with this id.
     pub fn landmark(&self, id: &str) -> Option<&Landmark> {
         self.landmarks.iter().find(|l| l.id.get_ref() == id)
+    }
+
+    /// The file name stem of every output, e.g. `friendship-years`.
+    pub fn slug(&self) -> &str {
+        self.meta.slug.get_ref()
     }
 }
 

@@ -292,8 +292,8 @@ impl BookView {
             subtitle: meta.subtitle.clone(),
             authors: meta.authors.clone(),
             authors_line: join_names(&meta.authors),
-            language: meta.language.clone(),
-            identifier: meta.identifier.clone(),
+            language: meta.language.get_ref().clone(),
+            identifier: meta.identifier.get_ref().clone(),
             publisher: meta.publisher.clone(),
             rights: meta.rights.clone(),
             description: meta.description.clone(),
@@ -302,7 +302,7 @@ impl BookView {
             year: date.day().year(),
             date: date.long(),
             bibliography: book.bibliography.as_ref().map(|b| format!("/{}", b.path)),
-            citation_style: meta.citation_style.clone(),
+            citation_style: meta.citation_style.get_ref().clone(),
         }
     }
 }

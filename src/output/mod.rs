@@ -148,8 +148,11 @@ pub fn write_manifest(out: &Path, slug: &str) -> Result<()> {
     let Ok(entries) = fs::read_dir(out) else {
         return Ok(());
     };
+    // Only regular files: a FIFO or a device named like an output must not hang the build.
     let mut names: Vec<String> = entries
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().into_string().ok())
         .filter(|name| {
             name.starts_with(slug) && (name.ends_with(".pdf") || name.ends_with(".epub"))
         })

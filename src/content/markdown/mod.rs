@@ -7,6 +7,7 @@ use std::ops::Range;
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::content::images::{self, ImageStore};
+use crate::content::links;
 use crate::diagnostics::{Diagnostic, Sink, SourceFile};
 use crate::escape;
 
@@ -181,6 +182,7 @@ enum Frame {
         link: Link,
         start: usize,
         plain: String,
+        range: Range<usize>,
     },
     Image {
         path: Option<String>,
@@ -312,6 +314,10 @@ fn walk(
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(markdown, options())
         .into_offset_iter()
         .collect();
+    if let Err((message, range)) = check_limits(&events) {
+        resolver.error(message, origin, &range);
+        return String::new();
+    }
     let mut footnotes = HashMap::new();
     let mut body = Vec::with_capacity(events.len());
     let mut iter = events.into_iter();
@@ -330,16 +336,53 @@ fn walk(
                 }
                 inner.push((event, range));
             }
-            let text = resolver.render(writer, inner, &HashMap::new(), origin);
+            let text = resolver.render(writer, inner, None, origin);
             footnotes.insert(name.to_string(), text.trim_end().to_string());
         } else {
             body.push((event, range));
         }
     }
     resolver.check_footnote_references(markdown, &footnotes, origin);
-    let mut out = resolver.render(writer, body, &footnotes, origin);
+    let mut out = resolver.render(writer, body, Some(&footnotes), origin);
     writer.finish(&mut out);
     out
+}
+
+/// Deepest nesting of blocks and inline containers a text may have (quotes in lists in
+/// quotes …); far more than any book needs, far less than would exhaust a parser.
+const MAX_DEPTH: usize = 32;
+
+/// Most footnotes one text may have.
+const MAX_FOOTNOTES: usize = 1000;
+
+/// Refuse texts nested too deeply or with too many notes, at the place they go too far.
+fn check_limits(events: &[(Event<'_>, Range<usize>)]) -> Result<(), (String, Range<usize>)> {
+    let (mut depth, mut notes) = (0usize, 0usize);
+    for (event, range) in events {
+        match event {
+            Event::Start(_) => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err((
+                        format!("Markdown nested more than {MAX_DEPTH} levels deep"),
+                        range.clone(),
+                    ));
+                }
+            }
+            Event::End(_) => depth = depth.saturating_sub(1),
+            Event::FootnoteReference(_) => {
+                notes += 1;
+                if notes > MAX_FOOTNOTES {
+                    return Err((
+                        format!("more than {MAX_FOOTNOTES} footnotes in one text"),
+                        range.clone(),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 impl Resolver<'_> {
@@ -380,7 +423,7 @@ impl Resolver<'_> {
         &mut self,
         writer: &mut dyn Writer,
         events: Vec<(Event<'_>, Range<usize>)>,
-        footnotes: &HashMap<String, String>,
+        footnotes: Option<&HashMap<String, String>>,
         origin: Origin<'_>,
     ) -> String {
         let mut out = String::new();
@@ -424,10 +467,15 @@ impl Resolver<'_> {
                 }
                 Event::HardBreak => writer.hard_break(&mut out),
                 Event::Rule => writer.rule(&mut out),
-                Event::FootnoteReference(name) => match footnotes.get(name.as_ref()) {
-                    Some(text) => writer.footnote(&mut out, text),
-                    None => self.error(
+                Event::FootnoteReference(name) => match footnotes.map(|f| f.get(name.as_ref())) {
+                    Some(Some(text)) => writer.footnote(&mut out, text),
+                    Some(None) => self.error(
                         format!("footnote `[^{name}]` has no definition"),
+                        origin,
+                        &range,
+                    ),
+                    None => self.error(
+                        format!("a footnote cannot hold another footnote (`[^{name}]`); put both notes in the text"),
                         origin,
                         &range,
                     ),
@@ -494,6 +542,7 @@ impl Resolver<'_> {
                     link,
                     start: out.len(),
                     plain: String::new(),
+                    range: range.clone(),
                 };
             }
             Tag::Image {
@@ -542,7 +591,19 @@ impl Resolver<'_> {
         match frame {
             Frame::Block(block) => writer.close(out, &block),
             Frame::CodeBlock { lang, code } => writer.code_block(out, lang.as_deref(), &code),
-            Frame::Link { link, start, plain } => {
+            Frame::Link {
+                link,
+                start,
+                plain,
+                range,
+            } => {
+                if plain.trim().is_empty() && !matches!(link, Link::Cite(_)) {
+                    self.error(
+                        "a link needs text a reader can see: write [words](target)",
+                        origin,
+                        &range,
+                    );
+                }
                 let text = out.split_off(start);
                 writer.link(out, &link, text.trim(), plain.trim());
             }
@@ -610,30 +671,16 @@ impl Resolver<'_> {
                 );
                 Link::Plain
             }
-            "https" if !target.starts_with("//") || target.len() <= 2 => {
-                self.error(
-                    format!("link `{dest}` is not a web address: write https://host/path"),
-                    origin,
-                    range,
-                );
-                Link::Plain
-            }
-            "https"
-                if dest
-                    .chars()
-                    .any(|c| c.is_whitespace() || c.is_control() || "\"<>\\^`{|}".contains(c)) =>
-            {
-                self.error(
-                    format!("link `{dest}` has characters a web address cannot hold; percent-encode them"),
-                    origin,
-                    range,
-                );
-                Link::Plain
-            }
-            "https" => Link::Url(dest.to_string()),
+            "https" | "http" | "mailto" => match links::check_url(dest) {
+                Ok(()) => Link::Url(dest.to_string()),
+                Err(problem) => {
+                    self.error(format!("link {problem}"), origin, range);
+                    Link::Plain
+                }
+            },
             _ => {
                 self.error(
-                    format!("links with the scheme `{scheme}:` are not allowed; use https: or an internal link"),
+                    format!("links with the scheme `{scheme}:` are not allowed; use https:, http:, mailto: or an internal link"),
                     origin,
                     range,
                 );

@@ -38,7 +38,7 @@ impl Citations {
         let file = sandbox.read_text(&bibliography.path)?;
         let library = hayagriva::io::from_yaml_str(&file.text)
             .map_err(|e| Error::msg(format!("{}: {e}", bibliography.path)))?;
-        let name = &book.meta.citation_style;
+        let name = book.meta.citation_style.get_ref();
         let style = match hayagriva::archive::ArchivedStyle::by_name(name).map(|s| s.get()) {
             Some(citationberg::Style::Independent(style)) => style,
             _ => {

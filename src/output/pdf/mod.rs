@@ -165,7 +165,15 @@ fn missing_glyphs(world: &BookWorld, document: &PagedDocument, origins: &Origins
                 c as u32
             ))
             .with_note("add a font that covers it to fonts/, or write the text differently");
-            locate(world, diagnostic, span, origins)
+            // Point at what the user wrote, where the character first occurs in the content.
+            let written = origins
+                .content
+                .iter()
+                .find_map(|file| file.text.find(c).map(|at| (file, at)));
+            match written {
+                Some((file, at)) => diagnostic.at(file, at..at + c.len_utf8()),
+                None => locate(world, diagnostic, span, origins),
+            }
         })
         .collect::<Vec<_>>();
     Err(Error::from(diagnostics))

@@ -43,6 +43,8 @@ pub struct Origins {
     pub files: HashMap<String, String>,
     /// Every template the edition rendered (with those they include).
     pub templates: Vec<SourceFile>,
+    /// The content files the sources were made from, to find what a user wrote.
+    pub content: Vec<SourceFile>,
 }
 
 /// Render every generated Typst file of an edition.
@@ -149,9 +151,20 @@ pub fn render_edition(
         origins: Origins {
             files: writer.origins,
             templates: writer.templates.files.all(),
+            content: content_files(book, &included),
         },
         warnings: diagnostics,
     })
+}
+
+/// The content files an edition prints from: its chapters, then the data files.
+fn content_files(book: &Book, included: &[&Chapter]) -> Vec<SourceFile> {
+    let mut files: Vec<SourceFile> = included.iter().map(|c| c.file.clone()).collect();
+    files.extend([book.landmarks_file.clone(), book.timeline_file.clone()]);
+    files.extend(book.glossary_file.iter().cloned());
+    files.extend(book.people_file.iter().cloned());
+    files.push(book.meta_file.clone());
+    files
 }
 
 /// Renders templates into generated files, remembering where each came from.
