@@ -22,6 +22,11 @@ enum Job {
 
 pub fn run(cli: &Cli, args: &BuildArgs) -> Result<Vec<Diagnostic>> {
     let project = Project::open(&cli.root)?;
+    // A character no font has fails every edition: say so before anything is written.
+    let missing = project.missing_characters();
+    if !missing.is_empty() {
+        return Err(Error::from(missing));
+    }
     let out = cli.out_dir(args.out.as_deref());
     let format = cli.message_format();
     output::remove_stale_temporaries(&out);

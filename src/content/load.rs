@@ -294,9 +294,13 @@ fn check_bibliography_urls(file: &SourceFile, library: &hayagriva::Library) -> R
         let text = url.value.as_str();
         if let Err(problem) = links::check_url(text) {
             // The parsed URL may be normalised: point at the entry's `url` line.
-            let at = file
-                .text
-                .find(&format!("\n{}:", entry.key()))
+            let key = format!("{}:", entry.key());
+            let entry_at = if file.text.starts_with(&key) {
+                Some(0)
+            } else {
+                file.text.find(&format!("\n{key}")).map(|i| i + 1)
+            };
+            let at = entry_at
                 .and_then(|start| file.text[start..].find("url").map(|i| start + i))
                 .map_or(0..0, |i| i..i + 3);
             sink.push(

@@ -12,7 +12,7 @@ use crate::diagnostics::{Diagnostic, Sink, SourceFile};
 
 /// Longest single-line text field (titles, names): PDF metadata strings and bookmarks
 /// must stay far below the format's limits.
-const MAX_LINE_CHARS: usize = 500;
+const MAX_LINE_CHARS: usize = 1000;
 
 /// Longest stop list of an itinerary; a walk longer than this is a list, not a route.
 const MAX_STOPS: usize = 40;
@@ -331,7 +331,7 @@ fn check_itineraries(chapter: &Chapter, sink: &mut Sink) {
         }
         for stop in &itinerary.stops {
             let Some(km) = stop.distance_km else { continue };
-            if !km.is_finite() || km < 0.0 || km > 5000.0 {
+            if !km.is_finite() || !(0.0..=5000.0).contains(&km) {
                 let place = span_of(&stop.landmark, offset);
                 sink.push(
                     Diagnostic::error(format!(

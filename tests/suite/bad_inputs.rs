@@ -19,18 +19,18 @@ macro_rules! bad_inputs {
     };
 }
 
-fn edit(fixture: &Fixture, file: &str, from: &str, to: &str) {
+pub(crate) fn edit(fixture: &Fixture, file: &str, from: &str, to: &str) {
     let text = fixture.read(file);
     assert!(text.contains(from), "{file} has no {from:?}");
     fixture.write(file, &text.replacen(from, to, 1));
 }
 
-fn append(fixture: &Fixture, file: &str, text: &str) {
+pub(crate) fn append(fixture: &Fixture, file: &str, text: &str) {
     let old = fixture.read(file);
     fixture.write(file, &format!("{old}{text}"));
 }
 
-fn override_template(fixture: &Fixture, name: &str, change: impl Fn(String) -> String) {
+pub(crate) fn override_template(fixture: &Fixture, name: &str, change: impl Fn(String) -> String) {
     let text = fixture.read(&format!("layouts/base/{name}"));
     fixture.write(&format!("layouts/screen/{name}"), &change(text));
 }
@@ -55,7 +55,7 @@ bad_inputs! {
     a_character_no_font_has {
         mutate: |f| append(f, "chapters/01-harbin.md", "\nA hieroglyph: \u{13000}.\n"),
         env: &[],
-        expect: &["U+13000", "gen/chapters/harbin.typ"],
+        expect: &["chapters/01-harbin.md:20:15", "U+13000"],
     }
     unclosed_toml_string {
             mutate: |f| {

@@ -397,9 +397,9 @@ fn images_without_alt_text_remote_or_outside_the_book_are_located_errors() {
 }
 
 #[test]
-fn links_that_are_not_internal_or_https_are_located_errors() {
+fn links_outside_the_url_policy_are_located_errors() {
     for (markdown, message) in [
-        ("[x](http://example.org/)", "scheme `http:` are not allowed"),
+        ("[x](ftp://example.org/)", "scheme `ftp:` are not allowed"),
         (
             "[x](javascript:alert(1))",
             "scheme `javascript:` are not allowed",

@@ -7,6 +7,7 @@ mod content;
 mod editions;
 mod epub;
 mod figures;
+mod hostile;
 mod injection;
 mod pipeline;
 mod snapshots;
