@@ -60,6 +60,7 @@ fn stages(project: &Project, edition_name: &str) {
             &document,
             "bench",
             edition.standard,
+            edition.print.is_none(),
             &generated.origins,
         )
         .expect("exports")

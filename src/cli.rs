@@ -59,12 +59,45 @@ pub enum Command {
     Check(SelectArgs),
     /// List the editions under layouts/ with their page size and outputs.
     Editions,
+    /// Check a PDF as a print shop's prepress does: boxes, bleed, fonts, colour, images,
+    /// transparency, annotations, strokes, small text, safety margins, ink and PDF/X.
+    ///
+    /// Prints a table of what it found; exits 1 when the file fails the target's rules.
+    Preflight(PreflightArgs),
     /// Start a new edition as a copy of an existing one, ready for a designer to edit.
     ///
     /// Copies layouts/FROM/ (edition.toml and any templates) to layouts/NAME/. The copy
     /// builds unchanged; then edit its edition.toml or copy a template from layouts/base/
     /// into it to override that template.
     NewEdition(NewEditionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PreflightArgs {
+    /// The PDF to check.
+    pub file: PathBuf,
+    /// How the book is printed: offset (PDF/X-4, crop marks) or print on demand.
+    #[arg(long, value_enum, default_value_t = PrintTarget::Offset)]
+    pub target: PrintTarget,
+    /// The print-on-demand service whose rules apply (default: the strictest of the three).
+    #[arg(long, value_enum)]
+    pub service: Option<PrintService>,
+    /// Also list every finding, page by page.
+    #[arg(long)]
+    pub details: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PrintTarget {
+    Offset,
+    Pod,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PrintService {
+    Kdp,
+    Ingramspark,
+    Lulu,
 }
 
 #[derive(Debug, Args)]

@@ -73,6 +73,20 @@ impl Colour {
         Some(Self::Cmyk([parts[0], parts[1], parts[2], parts[3]]))
     }
 
+    /// The colour in RGB: as written, or for a process colour the RGB it stands for on screen
+    /// (`255 × (1 − c)(1 − k)` …). Figures are drawn in it, and a print file maps it back to
+    /// the exact process colour.
+    pub fn rgb(&self) -> [u8; 3] {
+        match self {
+            Self::Rgb(r, g, b) => [*r, *g, *b],
+            Self::Cmyk([c, m, y, k]) => {
+                let channel =
+                    |v: f64| (255.0 * (1.0 - v / 100.0) * (1.0 - k / 100.0)).round() as u8;
+                [channel(*c), channel(*m), channel(*y)]
+            }
+        }
+    }
+
     /// Whether the colour is a process (CMYK) colour.
     pub fn is_cmyk(&self) -> bool {
         matches!(self, Self::Cmyk(_))
@@ -149,6 +163,75 @@ pub struct EditionFile {
     #[serde(default)]
     pub content: ContentFile,
     pub outputs: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    pub print: PrintFile,
+}
+
+/// How a print edition is produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PrintTarget {
+    /// An offset press: PDF/X-4, crop marks in a slug, bleed on every side.
+    Offset,
+    /// Print on demand: bleed on the top, bottom and outside, no marks, no slug.
+    Pod,
+}
+
+/// A print-on-demand service whose published rules an edition follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PrintService {
+    Kdp,
+    Ingramspark,
+    Lulu,
+}
+
+/// The paper a book is printed on, for the spine's width: the services' published
+/// thickness per page, or a caliper.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Paper {
+    /// White uncoated, 0.002252 in per page (KDP; IngramSpark and Lulu are within 3 %).
+    White,
+    /// Cream, 0.0025 in per page.
+    Cream,
+    /// Premium colour, 0.002347 in per page.
+    Colour,
+}
+
+impl Paper {
+    /// Thickness of one page (half a leaf), in points.
+    pub fn per_page(self) -> f64 {
+        72.0 * match self {
+            Self::White => 0.002252,
+            Self::Cream => 0.0025,
+            Self::Colour => 0.002347,
+        }
+    }
+}
+
+/// `[print]` of an edition: what kind of print file it is.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrintFile {
+    pub target: Option<Spanned<PrintTarget>>,
+    pub service: Option<Spanned<PrintService>>,
+    pub paper: Option<Spanned<Paper>>,
+    /// Thickness of one page when the paper is none of the presets, e.g. `0.06mm`.
+    pub caliper: Option<Spanned<Length>>,
+    /// The ICC profile of the output intent, a file under `layouts/`.
+    pub output_intent: Option<Spanned<String>>,
+}
+
+/// A resolved print edition.
+#[derive(Debug, Clone, Serialize)]
+pub struct Print {
+    pub target: PrintTarget,
+    pub service: Option<PrintService>,
+    /// Thickness of one page, in points (for the spine).
+    pub per_page: f64,
+    /// Project path of the output intent's ICC profile.
+    pub output_intent: String,
 }
 
 /// `[page]` of an edition.
@@ -249,8 +332,11 @@ pub struct Edition {
     pub fonts: EditionFonts,
     /// Colour name to a Typst colour expression (`rgb("#…")` or `cmyk(…)`).
     pub palette: BTreeMap<String, String>,
-    /// Colour name to the `#rrggbb` figures are drawn with: the edition's own RGB colours,
-    /// and for its process colours the RGB colour it inherits.
+    /// Each process colour of the palette with the RGB figures draw it in.
+    #[serde(skip)]
+    pub process_colours: Vec<([u8; 3], [f64; 4])>,
+    /// Colour name to the `#rrggbb` figures are drawn with: the edition's RGB colours, and for
+    /// its process colours the RGB they stand for (which a print file maps back).
     #[serde(skip)]
     pub figure_colours: BTreeMap<String, String>,
     pub standard: PdfStandard,
@@ -260,6 +346,8 @@ pub struct Edition {
     pub exclude_figures: Vec<(String, SourceFile, std::ops::Range<usize>)>,
     pub back_matter: Vec<String>,
     pub outputs: Vec<String>,
+    /// Set for an edition that is a print file (offset or print on demand).
+    pub print: Option<Print>,
 }
 
 /// Names of the editions under `layouts/` (folders with an `edition.toml`), sorted.
@@ -399,13 +487,14 @@ fn resolve(name: &str, chain: &Chain, fonts: &Fonts, book: &Book) -> Result<Edit
     let mut sink = Sink::default();
     let page = resolve_page(chain, &mut sink);
     let edition_fonts = resolve_fonts(chain, fonts, &mut sink);
-    let (palette, figure_colours) = resolve_palette(chain, &mut sink);
+    let (palette, figure_colours, process_colours) = resolve_palette(chain, &mut sink);
     let standard = resolve_standard(chain, &mut sink);
     let (exclude, exclude_figures, back_matter) = resolve_content(chain, book, &mut sink);
     let outputs = match chain.pick(|s| s.outputs.as_ref()) {
         None => vec!["pdf".to_string()],
         Some((list, file)) => checked_names(list, &["pdf", "epub"], "output", file, &mut sink),
     };
+    let print = resolve_print(chain, &page, &standard, &mut sink);
     let mut template_dirs: Vec<String> = chain
         .0
         .iter()
@@ -428,12 +517,74 @@ fn resolve(name: &str, chain: &Chain, fonts: &Fonts, book: &Book) -> Result<Edit
         page,
         fonts: edition_fonts,
         palette,
+        process_colours,
         figure_colours,
         standard,
         exclude,
         exclude_figures,
         back_matter,
         outputs,
+        print,
+    })
+}
+
+/// The output intent every print edition uses unless it names another.
+pub const DEFAULT_OUTPUT_INTENT: &str = "layouts/base/print/FOGRA39L_coated.icc";
+
+/// `[print]`: the target, the service, the paper and the output intent, checked against the
+/// page (a print-on-demand file bleeds and has no marks) and the PDF standard (a print file
+/// is PDF/X, not PDF/A).
+fn resolve_print(
+    chain: &Chain,
+    page: &Page,
+    standard: &PdfStandard,
+    sink: &mut Sink,
+) -> Option<Print> {
+    let (target, file) = chain.pick(|s| s.print.target.as_ref())?;
+    let target_at = span_of(target, 0);
+    let target = *target.get_ref();
+    let service = chain
+        .pick(|s| s.print.service.as_ref())
+        .map(|(s, _)| *s.get_ref());
+    let per_page = match (
+        chain.pick(|s| s.print.caliper.as_ref()),
+        chain.pick(|s| s.print.paper.as_ref()),
+    ) {
+        (Some((caliper, _)), _) => caliper.get_ref().0,
+        (None, Some((paper, _))) => paper.get_ref().per_page(),
+        (None, None) => Paper::White.per_page(),
+    };
+    let output_intent = chain
+        .pick(|s| s.print.output_intent.as_ref())
+        .map_or(DEFAULT_OUTPUT_INTENT.to_string(), |(p, _)| {
+            p.get_ref().clone()
+        });
+    let problem = |message: String| Diagnostic::error(message).at(file, target_at.clone());
+    if standard.archival || standard.accessible {
+        sink.push(problem(
+            "a print edition is PDF/X, which PDF/A and PDF/UA exclude: set [pdf] standard = \"none\"".into(),
+        ));
+    }
+    match target {
+        PrintTarget::Offset if !page.crop_marks || page.bleed < mm(3.0) => sink.push(problem(
+            "an offset print edition needs [page] bleed of at least 3mm and crop_marks = true"
+                .into(),
+        )),
+        PrintTarget::Pod if page.crop_marks || (page.bleed - 9.0).abs() > 0.01 => sink.push(
+            problem("a print-on-demand edition bleeds 0.125in (9pt) and has no crop marks".into()),
+        ),
+        _ => {}
+    }
+    if service.is_some() && target == PrintTarget::Offset {
+        sink.push(problem(
+            "a service applies to print on demand (target = \"pod\")".into(),
+        ));
+    }
+    Some(Print {
+        target,
+        service,
+        per_page,
+        output_intent,
     })
 }
 
@@ -583,12 +734,16 @@ fn resolve_fonts(chain: &Chain, fonts: &Fonts, sink: &mut Sink) -> EditionFonts 
 
 /// `[palette]`: every colour along the chain, most specific last; and the RGB colours
 /// figures are drawn with.
-fn resolve_palette(
-    chain: &Chain,
-    sink: &mut Sink,
-) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+type Palette = (
+    BTreeMap<String, String>,
+    BTreeMap<String, String>,
+    Vec<([u8; 3], [f64; 4])>,
+);
+
+fn resolve_palette(chain: &Chain, sink: &mut Sink) -> Palette {
     let mut palette = BTreeMap::new();
     let mut figure_colours = BTreeMap::new();
+    let mut process = BTreeMap::new();
     for (_, file, settings) in chain.0.iter().rev() {
         for (key, value) in &settings.palette {
             if !load::is_id(key.get_ref()) {
@@ -602,12 +757,15 @@ fn resolve_palette(
             }
             let colour = value.get_ref();
             palette.insert(key.get_ref().clone(), colour.to_string());
-            if let Colour::Rgb(r, g, b) = colour {
-                figure_colours.insert(key.get_ref().clone(), format!("#{r:02x}{g:02x}{b:02x}"));
-            }
+            let [r, g, b] = colour.rgb();
+            figure_colours.insert(key.get_ref().clone(), format!("#{r:02x}{g:02x}{b:02x}"));
+            match colour {
+                Colour::Cmyk(cmyk) => process.insert(key.get_ref().clone(), ([r, g, b], *cmyk)),
+                Colour::Rgb(..) => process.remove(key.get_ref()),
+            };
         }
     }
-    (palette, figure_colours)
+    (palette, figure_colours, process.into_values().collect())
 }
 
 /// `[pdf] standard`, checked against the palette: PDF/A cannot carry CMYK without an

@@ -124,6 +124,7 @@ impl Project {
             &edition.figure_colours,
             figures::projection(&self.book),
         )
+        .with_opaque(edition.print.is_some())
     }
 
     /// Every figure of the book, drawn for an edition.
@@ -172,7 +173,109 @@ impl Project {
             None => self.render(edition)?,
         };
         let ident = format!("{}/{}", self.book.meta.identifier.get_ref(), edition.name);
-        pdf::build(world, generated, edition, &ident, started)
+        let profile = match &edition.print {
+            Some(print) => Some(
+                self.sandbox
+                    .read(&print.output_intent, sandbox::MAX_BINARY_BYTES)
+                    .map_err(|denied| {
+                        Error::msg(format!(
+                            "cannot read the output intent {}: {denied}",
+                            print.output_intent
+                        ))
+                    })?,
+            ),
+            None => None,
+        };
+        let style_source = generated
+            .files
+            .iter()
+            .find(|(path, _)| path == "/gen/style.typ")
+            .map(|(_, text)| text.clone());
+        let mut built = pdf::build(
+            world,
+            generated,
+            edition,
+            &ident,
+            profile.as_deref(),
+            started,
+        )?;
+        if let (Some(print), Some(profile), Some(style)) = (&edition.print, &profile, style_source)
+        {
+            let cover = pdf::cover::CoverView::new(&self.book, edition, print, built.pages);
+            let sources = pdf::cover::render(
+                &self.sandbox,
+                &self.book,
+                edition,
+                &self.date,
+                &cover,
+                &style,
+            )?;
+            let mut cover_world = BookWorld::new(
+                &self.sandbox,
+                self.fonts.clone(),
+                typst_datetime(&self.date),
+                pdf::cover::MAIN,
+            );
+            built.cover = Some(pdf::build_cover(
+                &mut cover_world,
+                sources,
+                edition,
+                &format!("{ident}/cover"),
+                profile,
+            )?);
+        }
+        if let Some(print) = &edition.print {
+            self.preflight(edition, print, &built)?;
+        }
+        Ok(built)
+    }
+
+    /// Check a print edition's own files as a printer's prepress will; a failure stops the
+    /// build before anything is written, and says which rule failed where.
+    fn preflight(&self, edition: &Edition, print: &edition::Print, built: &BuiltPdf) -> Result<()> {
+        use crate::output::pdf::preflight;
+        let mut problems = Vec::new();
+        let files = [
+            ("the interior", Some(&built.bytes), false),
+            ("the cover", built.cover.as_ref(), true),
+        ];
+        for (what, bytes, cover) in files {
+            let Some(bytes) = bytes else { continue };
+            let rules = preflight_rules(print, cover);
+            let report = preflight::check(bytes, &rules)
+                .map_err(|e| Error::msg(format!("cannot check {what}: {e}")))?;
+            for finding in report
+                .findings
+                .iter()
+                .filter(|f| f.severity == preflight::Severity::Fail)
+            {
+                let page = finding
+                    .page
+                    .map(|p| format!("p. {p}: "))
+                    .unwrap_or_default();
+                problems.push(
+                    Diagnostic::error(format!(
+                        "{what} fails preflight ({}): {page}{}",
+                        finding.rule, finding.message
+                    ))
+                    .in_file(&self.edition_file(edition)),
+                );
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            problems.truncate(20);
+            Err(Error::from(problems))
+        }
+    }
+
+    /// The `edition.toml` of an edition, for messages about what it produces.
+    fn edition_file(&self, edition: &Edition) -> diagnostics::SourceFile {
+        let path = format!("layouts/{}/edition.toml", edition.name);
+        self.sandbox
+            .read_text(&path)
+            .unwrap_or_else(|_| diagnostics::SourceFile::new(path, ""))
     }
 
     /// How the EPUB's figures are drawn: the base layout's palette and font.
@@ -222,6 +325,30 @@ impl Project {
             Format::Epub => "epub",
         };
         format!("{}-{edition}.{ext}", self.book.slug())
+    }
+}
+
+/// The prepress rules of a print edition's interior or cover.
+fn preflight_rules(print: &edition::Print, cover: bool) -> output::pdf::preflight::Rules {
+    use crate::output::pdf::preflight::{Rules, Service};
+    let rules = match (print.target, print.service) {
+        (edition::PrintTarget::Offset, _) => Rules::offset(),
+        (edition::PrintTarget::Pod, None) => Rules::pod(),
+        (edition::PrintTarget::Pod, Some(service)) => Rules::for_service(match service {
+            edition::PrintService::Kdp => Service::Kdp,
+            edition::PrintService::Ingramspark => Service::IngramSpark,
+            edition::PrintService::Lulu => Service::Lulu,
+        }),
+    };
+    if cover {
+        // A cover bleeds on every side and has no gutter.
+        Rules {
+            spine_bleed: true,
+            min_gutter_mm: Some(rules.min_safety_mm),
+            ..rules
+        }
+    } else {
+        rules
     }
 }
 

@@ -3,10 +3,11 @@
 //! Typst produced parses without errors.
 #![no_main]
 
-use std::path::Path;
-
+use guidebook::content::images::ImageStore;
+use guidebook::content::load::split_front_matter;
+use guidebook::content::markdown::{Converter, IndexTerms, Origin, Targets};
 use guidebook::diagnostics::SourceFile;
-use guidebook::markdown::{Converter, IndexTerms, Origin, Targets};
+use guidebook::sandbox::{Sandbox, decode_text};
 use libfuzzer_sys::fuzz_target;
 
 fn assert_parses(typst: &str, what: &str) {
@@ -15,7 +16,7 @@ fn assert_parses(typst: &str, what: &str) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(file) = guidebook::load::decode_text("fuzz.md", data.to_vec()) else { return };
+    let Ok(file) = decode_text("fuzz.md", data.to_vec()) else { return };
     let text = file.text.to_string();
 
     assert_parses(&guidebook::escape::markup(&text), "the escaper");
@@ -23,8 +24,9 @@ fuzz_target!(|data: &[u8]| {
 
     let targets = Targets::default();
     let index = IndexTerms::new([("Mao Zedong", &["Mao".to_string()][..])], []);
-    let mut converter = Converter::new(&targets, Path::new("/nonexistent-fuzz-root")).with_index(&index);
-    let body = match guidebook::load::split_front_matter(&file) {
+    let images = ImageStore::new(Sandbox::new(&std::env::temp_dir()).expect("a temp folder"));
+    let mut converter = Converter::new(&targets, &images).with_index(&index);
+    let body = match split_front_matter(&file) {
         Ok((meta, _, body_offset)) => {
             for sidebar in &meta.sidebars {
                 let out = converter.to_typst(sidebar.text.get_ref(), Origin { file: &file, offset: 0 });

@@ -124,6 +124,14 @@ fn write_output(
     let built = output.build(project)?;
     let path = out.join(output.file_name(project));
     output::write_atomic(&path, &built.bytes)?;
+    for (name, bytes) in &built.companions {
+        output::write_atomic(&out.join(name), bytes)?;
+        say(format_args!(
+            "wrote {} ({})",
+            out.join(name).display(),
+            human_size(bytes.len() as u64)
+        ));
+    }
     diagnostics::emit(&built.warnings, format);
     let pages = built
         .pages

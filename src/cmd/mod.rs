@@ -4,6 +4,7 @@
 mod build;
 mod check;
 mod editions;
+mod preflight;
 mod watch;
 
 use std::io::Write;
@@ -20,6 +21,7 @@ pub fn run(cli: &Cli) -> Result<Vec<Diagnostic>> {
         Command::Build(args) => build::run(cli, args),
         Command::Check(args) => check::run(cli, args),
         Command::Editions => editions::list(cli),
+        Command::Preflight(args) => preflight::run(args),
         Command::Watch(args) => watch::run(cli, args).map(|()| vec![]),
         Command::NewEdition(args) => editions::new(cli, args),
     }

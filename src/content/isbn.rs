@@ -57,6 +57,87 @@ impl Isbn13 {
     }
 }
 
+/// Left-hand odd parity (L) codes of the digits 0–9, as seven modules (1 = bar).
+const L_CODES: [&str; 10] = [
+    "0001101", "0011001", "0010011", "0111101", "0100011", "0110001", "0101111", "0111011",
+    "0110111", "0001011",
+];
+
+/// Which of the six left-hand digits use even parity (G codes), by the first digit, which
+/// is encoded in that pattern rather than in bars of its own.
+const PARITY: [&str; 10] = [
+    "LLLLLL", "LLGLGG", "LLGGLG", "LLGGGL", "LGLLGG", "LGGLLG", "LGGGLL", "LGLGLG", "LGLGGL",
+    "LGGLGL",
+];
+
+impl Isbn13 {
+    /// The 95 modules of the EAN-13 symbol (true = bar): start guard, six left digits in L
+    /// or G code by the first digit's parity pattern, centre guard, six right digits in R
+    /// code, end guard (GS1 General Specifications, 5.2.1.2).
+    pub fn ean13_modules(&self) -> Vec<bool> {
+        let mut bits = String::from("101");
+        let parity = PARITY[usize::from(self.digits[0])].as_bytes();
+        for (i, &d) in self.digits[1..7].iter().enumerate() {
+            let l = L_CODES[usize::from(d)];
+            if parity[i] == b'L' {
+                bits.push_str(l);
+            } else {
+                // G is R reversed; R is L with bars and spaces swapped.
+                bits.extend(l.chars().rev().map(|c| if c == '0' { '1' } else { '0' }));
+            }
+        }
+        bits.push_str("01010");
+        for &d in &self.digits[7..] {
+            bits.extend(
+                L_CODES[usize::from(d)]
+                    .chars()
+                    .map(|c| if c == '0' { '1' } else { '0' }),
+            );
+        }
+        bits.push_str("101");
+        bits.chars().map(|c| c == '1').collect()
+    }
+}
+
+/// Read digits back from EAN-13 modules, as a scanner would: the check against the encoder.
+pub fn decode_ean13(modules: &[bool]) -> Option<[u8; 13]> {
+    if modules.len() != 95 {
+        return None;
+    }
+    let code =
+        |slice: &[bool]| -> String { slice.iter().map(|&b| if b { '1' } else { '0' }).collect() };
+    let mut digits = [0u8; 13];
+    let mut parity = String::new();
+    for i in 0..6 {
+        let symbol = code(&modules[3 + i * 7..10 + i * 7]);
+        let (digit, kind) = (0..10u8).find_map(|d| {
+            let l = L_CODES[usize::from(d)];
+            let g: String = l
+                .chars()
+                .rev()
+                .map(|c| if c == '0' { '1' } else { '0' })
+                .collect();
+            (symbol == l)
+                .then_some((d, 'L'))
+                .or((symbol == g).then_some((d, 'G')))
+        })?;
+        digits[i + 1] = digit;
+        parity.push(kind);
+    }
+    digits[0] = PARITY.iter().position(|p| *p == parity)? as u8;
+    for i in 0..6 {
+        let symbol = code(&modules[50 + i * 7..57 + i * 7]);
+        let r = |d: usize| -> String {
+            L_CODES[d]
+                .chars()
+                .map(|c| if c == '0' { '1' } else { '0' })
+                .collect()
+        };
+        digits[i + 7] = (0..10).find(|&d| symbol == r(d))? as u8;
+    }
+    Some(digits)
+}
+
 /// The EAN-13 check digit of twelve digits.
 pub fn check_digit(first_twelve: &[u8]) -> u8 {
     let sum: u32 = first_twelve
@@ -96,5 +177,22 @@ mod tests {
         assert!(Isbn13::parse("978030640615").is_err());
         assert!(Isbn13::parse("1230306406157").is_err());
         assert!(Isbn13::parse("97803064O6157").is_err());
+    }
+
+    #[test]
+    fn barcodes_encode_the_isbn() {
+        for text in ["9780306406157", "9791032305690", "9781234567897"] {
+            let isbn = Isbn13::parse(text).unwrap();
+            let modules = isbn.ean13_modules();
+            assert_eq!(modules.len(), 95);
+            assert_eq!(decode_ean13(&modules), Some(isbn.digits()), "{text}");
+        }
+        // The first symbol of 978… (parity LGLGLG for 9): 7 in L code, 8 in G code.
+        let modules = Isbn13::parse("9780306406157").unwrap().ean13_modules();
+        let bits: String = modules[3..17]
+            .iter()
+            .map(|&b| if b { '1' } else { '0' })
+            .collect();
+        assert_eq!(bits, "01110110001001");
     }
 }

@@ -41,6 +41,25 @@ pub struct BookMeta {
     /// Lines for the copyright page crediting data and fonts.
     #[serde(default)]
     pub credits: Vec<String>,
+    /// The ISBN-13 of the printed book (its check digit is checked); the covers print it as
+    /// an EAN-13 barcode.
+    #[serde(default)]
+    pub isbn: Option<Spanned<String>>,
+    /// The imprint the book appears under, when it is not the publisher's name.
+    #[serde(default)]
+    pub imprint: Option<String>,
+    /// The edition statement of the copyright page, e.g. `First published 2026`.
+    #[serde(default)]
+    pub edition_statement: Option<String>,
+    /// The printing line, e.g. `10 9 8 7 6 5 4 3 2 1`.
+    #[serde(default)]
+    pub printing: Option<String>,
+    /// Who printed the book, for the copyright page.
+    #[serde(default)]
+    pub printer: Option<String>,
+    /// The text on the back cover (plain text; a blank line starts a paragraph).
+    #[serde(default)]
+    pub blurb: Option<String>,
 }
 
 fn default_citation_style() -> Spanned<String> {

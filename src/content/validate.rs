@@ -190,6 +190,11 @@ fn check_meta(book: &Book, sink: &mut Sink) {
                 .with_note("write an ISBN-13 (978-…) or urn:uuid: followed by a UUID"),
         );
     }
+    if let Some(isbn) = &meta.isbn
+        && let Err(problem) = crate::content::isbn::Isbn13::parse(isbn.get_ref())
+    {
+        sink.push(Diagnostic::error(format!("isbn: {problem}")).at(file, span_of(isbn, 0)));
+    }
     let language = meta.language.get_ref();
     if icu_locale_core::LanguageIdentifier::try_from_str(language).is_err() || language.is_empty() {
         sink.push(

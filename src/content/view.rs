@@ -282,10 +282,20 @@ pub struct BookView {
     pub date: String,
     pub bibliography: Option<String>,
     pub citation_style: String,
+    /// The ISBN as the editor wrote it (with its hyphens), and as thirteen digits.
+    pub isbn: Option<String>,
+    pub isbn_digits: Option<String>,
+    pub imprint: Option<String>,
+    pub edition_statement: Option<String>,
+    pub printing: Option<String>,
+    pub printer: Option<String>,
+    /// The back cover's paragraphs.
+    pub blurb: Vec<String>,
 }
 
 impl BookView {
-    fn new(book: &Book, date: &BuildDate) -> Self {
+    /// The book's metadata as templates see it, dated `date`.
+    pub fn new(book: &Book, date: &BuildDate) -> Self {
         let meta = &book.meta;
         Self {
             title: meta.title.clone(),
@@ -303,6 +313,24 @@ impl BookView {
             date: date.long(),
             bibliography: book.bibliography.as_ref().map(|b| format!("/{}", b.path)),
             citation_style: meta.citation_style.get_ref().clone(),
+            isbn: meta.isbn.as_ref().map(|i| i.get_ref().trim().to_string()),
+            isbn_digits: meta
+                .isbn
+                .as_ref()
+                .and_then(|i| crate::content::isbn::Isbn13::parse(i.get_ref()).ok())
+                .map(|i| i.to_string()),
+            imprint: meta.imprint.clone(),
+            edition_statement: meta.edition_statement.clone(),
+            printing: meta.printing.clone(),
+            printer: meta.printer.clone(),
+            blurb: meta
+                .blurb
+                .as_deref()
+                .unwrap_or("")
+                .split("\n\n")
+                .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|p| !p.is_empty())
+                .collect(),
         }
     }
 }

@@ -574,7 +574,8 @@ impl MapSvg {
                 );
             }
             self.layers.push(format!(
-                r#"<text x="{ax:.2}" y="{ay:.2}" font-family="{font}" font-size="{size}" fill="{ink}" text-anchor="{anchor}" stroke="white" stroke-width="0.7" stroke-opacity="0.85" paint-order="stroke" stroke-linejoin="round">{spans}</text>"#,
+                r#"<text x="{ax:.2}" y="{ay:.2}" font-family="{font}" font-size="{size}" fill="{ink}" text-anchor="{anchor}" stroke="white" stroke-width="0.7"{opacity} paint-order="stroke" stroke-linejoin="round">{spans}</text>"#,
+                opacity = self.style.opacity("stroke-opacity", 0.85),
                 font = xml(&self.style.font),
                 ink = self.style.colour(Role::Ink),
             ));
@@ -709,7 +710,8 @@ impl MapSvg {
         let (lw, lh) = self.legend_size();
         let (x, y) = self.legend_at;
         let mut out = format!(
-            r#"<g font-family="{font}" font-size="{s}" fill="{ink}"><rect x="{x:.2}" y="{y:.2}" width="{lw:.2}" height="{lh:.2}" fill="white" fill-opacity="0.88" stroke="{rule}" stroke-width="0.25"/>"#,
+            r#"<g font-family="{font}" font-size="{s}" fill="{ink}"><rect x="{x:.2}" y="{y:.2}" width="{lw:.2}" height="{lh:.2}" fill="white"{opacity} stroke="{rule}" stroke-width="0.25"/>"#,
+            opacity = self.style.opacity("fill-opacity", 0.88),
             font = xml(&self.style.font),
             s = SMALL_SIZE,
             ink = self.style.colour(Role::Ink),

@@ -53,6 +53,8 @@ pub struct Style {
     colours: BTreeMap<Role, String>,
     /// The projection every map of the book uses.
     pub projection: Lambert,
+    /// Draw nothing with opacity (print files carry no transparency).
+    pub opaque: bool,
 }
 
 impl Style {
@@ -70,6 +72,21 @@ impl Style {
             font: font.to_string(),
             colours,
             projection,
+            opaque: false,
+        }
+    }
+
+    /// The same style, drawing everything opaque when `opaque` is set.
+    pub fn with_opaque(self, opaque: bool) -> Self {
+        Self { opaque, ..self }
+    }
+
+    /// An opacity attribute (`name="value"`), or nothing when the style is opaque.
+    pub fn opacity(&self, name: &str, value: f64) -> String {
+        if self.opaque {
+            String::new()
+        } else {
+            format!(r#" {name}="{value}""#)
         }
     }
 

@@ -34,6 +34,8 @@ pub struct Built {
     /// Pages of a PDF.
     pub pages: Option<usize>,
     pub warnings: Vec<Diagnostic>,
+    /// Files that go with it (a print edition's cover), by file name.
+    pub companions: Vec<(String, Vec<u8>)>,
 }
 
 /// The PDF of an edition.
@@ -46,10 +48,18 @@ impl Output for PdfOutput<'_> {
 
     fn build(&self, project: &Project) -> Result<Built> {
         let built = project.build_pdf(self.0)?;
+        let companions = built
+            .cover
+            .map(|cover| {
+                let name = format!("{}-{}-cover.pdf", project.book.slug(), self.0.name);
+                vec![(name, cover)]
+            })
+            .unwrap_or_default();
         Ok(Built {
             bytes: built.bytes,
             pages: Some(built.pages),
             warnings: built.warnings,
+            companions,
         })
     }
 }
@@ -68,6 +78,7 @@ impl Output for EpubOutput {
             bytes: built.bytes,
             pages: None,
             warnings: built.warnings,
+            companions: vec![],
         })
     }
 }

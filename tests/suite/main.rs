@@ -10,4 +10,6 @@ mod figures;
 mod hostile;
 mod injection;
 mod pipeline;
+mod preflight;
+mod print;
 mod snapshots;

@@ -3,6 +3,9 @@
 //! print files ([`boxes`]).
 
 pub mod boxes;
+pub mod cover;
+pub mod preflight;
+pub mod print;
 pub mod render;
 pub mod world;
 
@@ -26,6 +29,8 @@ use self::world::BookWorld;
 pub struct BuiltPdf {
     pub bytes: Vec<u8>,
     pub pages: usize,
+    /// The cover of a print edition.
+    pub cover: Option<Vec<u8>>,
     pub warnings: Vec<Diagnostic>,
     pub timings: Timings,
 }
@@ -48,21 +53,36 @@ pub fn build(
     generated: Generated,
     edition: &Edition,
     ident: &str,
+    profile: Option<&[u8]>,
     started: Instant,
 ) -> Result<BuiltPdf> {
     let render = started.elapsed();
     world.set_generated(generated.files, &generated.images);
     let (document, mut warnings) = compile(world, &generated.origins)?;
     let compile = started.elapsed() - render;
+    // A print file carries no tagging (it serves readers on screen, and PDF/X has no use
+    // for it); every other edition is tagged.
+    let tagged = edition.print.is_none();
     let mut bytes = export(
         world,
         &document,
         ident,
         edition.standard,
+        tagged,
         &generated.origins,
     )?;
     if edition.page.bleed > 0.0 || edition.page.crop_marks {
         bytes = boxes::set_bleed_box(bytes, edition.page.bleed)?;
+    }
+    if let (Some(print), Some(profile)) = (&edition.print, profile) {
+        let job = print::PrintJob {
+            print,
+            process_colours: &edition.process_colours,
+            profile,
+            bleed: edition.page.bleed,
+            cover: false,
+        };
+        bytes = print::finish(&bytes, &job)?;
     }
     warnings.extend(generated.warnings);
     let timings = Timings {
@@ -72,10 +92,44 @@ pub fn build(
     };
     Ok(BuiltPdf {
         bytes,
+        cover: None,
         pages: document.pages().len(),
         warnings,
         timings,
     })
+}
+
+/// Compile a print edition's cover in `world` (whose main file is the cover) and finish it
+/// as a print file.
+pub fn build_cover(
+    world: &mut BookWorld,
+    generated: Generated,
+    edition: &Edition,
+    ident: &str,
+    profile: &[u8],
+) -> Result<Vec<u8>> {
+    let Some(print) = &edition.print else {
+        return Err(Error::msg("only print editions have a cover"));
+    };
+    world.set_generated(generated.files, &generated.images);
+    let (document, _) = compile(world, &generated.origins)?;
+    let bytes = export(
+        world,
+        &document,
+        ident,
+        edition.standard,
+        false,
+        &generated.origins,
+    )?;
+    let bytes = boxes::set_bleed_box(bytes, edition.page.bleed)?;
+    let job = print::PrintJob {
+        print,
+        process_colours: &edition.process_colours,
+        profile,
+        bleed: edition.page.bleed,
+        cover: true,
+    };
+    print::finish(&bytes, &job)
 }
 
 /// Compile the world's main file into pages.
@@ -112,6 +166,7 @@ pub fn export(
     document: &PagedDocument,
     ident: &str,
     standard: PdfStandard,
+    tagged: bool,
     origins: &Origins,
 ) -> Result<Vec<u8>> {
     let mut list = vec![];
@@ -132,7 +187,7 @@ pub fn export(
         timestamp: Some(Timestamp::new_utc(world.today())),
         page_ranges: None,
         standards,
-        tagged: true,
+        tagged,
         pretty: false,
     };
     typst_pdf::pdf(document, &options).map_err(|errors| {

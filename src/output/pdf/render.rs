@@ -209,7 +209,7 @@ fn check_excluded_figures(edition: &Edition, figures: &Figures, sink: &mut Sink)
 
 /// The edition as templates see it; palette entries are Typst colour expressions checked
 /// when the edition was resolved.
-fn edition_view(edition: &Edition) -> Value {
+pub(crate) fn edition_view(edition: &Edition) -> Value {
     let palette: BTreeMap<String, Value> = edition
         .palette
         .iter()
