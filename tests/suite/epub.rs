@@ -440,3 +440,121 @@ fn epub_template_mistakes_are_located_and_escape_hatches_refused() {
         );
     }
 }
+
+/// DAISY Ace (`@daisy/ace-cli`, with Debian's Chromium): where `.ci/run` installs it, or on
+/// the PATH. `None` when missing: then the test fails on CI and is skipped elsewhere.
+fn ace() -> Option<PathBuf> {
+    let local = repo().join(".ci/node/node_modules/.bin/ace-cli");
+    if local.is_file() {
+        return Some(local);
+    }
+    for name in ["ace-cli", "ace"] {
+        let found = Command::new("sh")
+            .args(["-c", &format!("command -v {name}")])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
+        if found.is_some() {
+            return found;
+        }
+    }
+    assert!(
+        !std::env::var("CI").is_ok_and(|v| v == "true"),
+        "DAISY Ace is required on CI: npm install @daisy/ace-cli (PUPPETEER_SKIP_DOWNLOAD=1) and Debian's chromium"
+    );
+    eprintln!("notice: DAISY Ace not found; accessibility check skipped");
+    None
+}
+
+#[test]
+fn daisy_ace_passes_the_book_with_no_violation() {
+    let Some(ace) = ace() else { return };
+    let chromium = ["chromium", "chromium-browser"]
+        .iter()
+        .find_map(|name| {
+            Command::new("sh")
+                .args(["-c", &format!("command -v {name}")])
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+                .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        })
+        .expect("Ace needs Chromium (Debian package chromium)");
+    let report = temp_dir();
+    let output = Command::new(&ace)
+        .args(["--silent", "--force", "--outdir"])
+        .arg(report.path())
+        .arg(shipped().epub())
+        .env("PUPPETEER_EXECUTABLE_PATH", &chromium)
+        .output()
+        .unwrap();
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(report.path().join("report.json"))
+            .unwrap_or_else(|_| panic!("no Ace report: {log}")),
+    )
+    .unwrap();
+    let mut violations = Vec::new();
+    for document in json["assertions"].as_array().into_iter().flatten() {
+        for assertion in document["assertions"].as_array().into_iter().flatten() {
+            violations.push(format!(
+                "{}: {} ({})",
+                document["earl:testSubject"]["url"],
+                assertion["earl:test"]["dct:title"],
+                assertion["earl:test"]["earl:impact"]
+            ));
+        }
+    }
+    assert_eq!(
+        json["earl:result"]["earl:outcome"], "pass",
+        "{violations:#?}"
+    );
+    assert!(violations.is_empty(), "{violations:#?}");
+}
+
+/// The language in force at a node: its nearest `xml:lang` or `lang`.
+fn language_of(node: roxmltree::Node<'_, '_>) -> String {
+    node.ancestors()
+        .find_map(|n| {
+            n.attribute(("http://www.w3.org/XML/1998/namespace", "lang"))
+                .or_else(|| n.attribute("lang"))
+        })
+        .unwrap_or("")
+        .to_string()
+}
+
+#[test]
+fn every_chinese_and_cyrillic_run_is_marked_with_its_language() {
+    let texts = texts(&shipped().epub());
+    let mut unmarked = Vec::new();
+    for (name, text) in texts.iter().filter(|(n, _)| n.ends_with(".xhtml")) {
+        let document = parse(name, text);
+        for node in document.descendants().filter(|n| n.is_text()) {
+            if node.ancestors().any(|a| a.has_tag_name("head")) {
+                continue;
+            }
+            let content = node.text().unwrap_or("");
+            let language = language_of(node);
+            let han = content
+                .chars()
+                .any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c));
+            let cyrillic = content
+                .chars()
+                .any(|c| ('\u{0400}'..='\u{04FF}').contains(&c));
+            if han && !language.starts_with("zh") || cyrillic && !language.starts_with("ru") {
+                unmarked.push(format!("{name}: {content:?} in lang {language:?}"));
+            }
+        }
+    }
+    assert!(
+        unmarked.is_empty(),
+        "{} runs unmarked: {:#?}",
+        unmarked.len(),
+        &unmarked[..unmarked.len().min(20)]
+    );
+}

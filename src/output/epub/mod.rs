@@ -2,6 +2,7 @@
 //! `layouts/epub/`, packed into a reproducible container.
 
 pub mod citations;
+pub mod lang;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
@@ -89,7 +90,10 @@ impl Package<'_> {
 
     /// Render a content document and add it to the manifest and the spine.
     fn document(&mut self, id: &str, href: &str, template: &str, context: Value) {
-        if let Some(text) = self.render(template, context) {
+        if let Some(text) = self
+            .render(template, context)
+            .map(|t| lang::tag_languages(&t))
+        {
             self.items.push(Item {
                 id: id.to_string(),
                 href: href.to_string(),
@@ -163,6 +167,7 @@ pub fn build(
             first_body => first_body,
         }),
     );
+    let nav = nav.map(|n| lang::tag_languages(&n));
     package.resources(sandbox, &book.images, cover_svg, nav, &images, figures)?;
     let has_visuals = !images.is_empty() || !figures.list.is_empty();
     let opf = package.package_document(
@@ -465,7 +470,8 @@ fn hrefs(
     hrefs
 }
 
-/// EPUB Accessibility 1.1 metadata derived from what the book holds.
+/// EPUB Accessibility 1.1 metadata derived from what the book holds: only values of the
+/// schema.org vocabularies, and a summary that says what is true of this book.
 fn accessibility(has_visuals: bool, has_notes: bool, has_glossary: bool) -> Value {
     let mut modes = vec!["textual"];
     let mut sufficient = vec!["textual".to_string()];
@@ -480,20 +486,19 @@ fn accessibility(has_visuals: bool, has_notes: bool, has_glossary: bool) -> Valu
         sufficient.insert(0, "textual,visual".into());
         features.push("alternativeText");
     }
-    if has_glossary {
-        features.push("glossary");
-    }
     let summary = format!(
-        "Reflowable text with a navigable table of contents, headings in order, {}and links \
-         between chapters, landmark entries and sources. {}Chinese and Russian names are \
-         marked with their language. No flashing, motion or sound.",
+        "Reflowable text with a navigable table of contents, headings in order, {}{}and links \
+         between chapters, landmark entries and sources. {}Every run of Chinese, Russian and \
+         pinyin text is marked with its language. No flashing, motion or sound.",
         if has_notes {
             "footnotes as linked notes, "
         } else {
             ""
         },
+        if has_glossary { "a glossary, " } else { "" },
         if has_visuals {
-            "Every image has a text alternative and a caption. "
+            "Every map, chart and image has a text alternative and a caption; maps and charts \
+             also open on a page of their own. "
         } else {
             "Apart from the cover, the book has no images. "
         }
@@ -504,6 +509,7 @@ fn accessibility(has_visuals: bool, has_notes: bool, has_glossary: bool) -> Valu
         features => features,
         hazards => vec!["none"],
         summary => summary,
+        conforms_to => "EPUB Accessibility 1.1 - WCAG 2.1 Level AA",
     }
 }
 
