@@ -27,6 +27,8 @@ pub struct FigureRef {
     pub supplement: &'static str,
     pub caption: String,
     pub alt: String,
+    /// Its number among the figures of its kind, where an output numbers them itself.
+    pub number: Option<usize>,
 }
 
 impl FigureRef {
@@ -40,6 +42,7 @@ impl FigureRef {
             supplement: kind.supplement(),
             caption: caption.to_string(),
             alt: alt.to_string(),
+            number: None,
         }
     }
 }

@@ -296,7 +296,8 @@ fn rich_fixture_epub_is_valid_with_notes_tables_cjk_images_and_links() {
     let fixture = rich_fixture(true);
     let chapter = fixture
         .read("chapters/01-harbin.md")
-        .replace("figure:map-harbin", "figure:map-overview");
+        .replace("figure:map-harbin", "figure:map-overview")
+        .replacen("+++\n", "+++\nfigures = [\"map-overview\"]\n", 1);
     fixture.write("chapters/01-harbin.md", &chapter);
     let project = Project::open(fixture.root()).unwrap();
     let built = project.build_epub().unwrap();
@@ -311,7 +312,6 @@ fn rich_fixture_epub_is_valid_with_notes_tables_cjk_images_and_links() {
         "EPUB/images/diagram.svg",
         "EPUB/figures/map-overview.svg",
         "EPUB/cover.svg",
-        "EPUB/figures.xhtml",
     ] {
         assert!(names.contains(&name), "{name} missing from {names:?}");
     }
@@ -332,7 +332,8 @@ fn rich_fixture_epub_is_valid_with_notes_tables_cjk_images_and_links() {
     let harbin = &texts["EPUB/chapter-harbin.xhtml"];
     for needle in [
         "href=\"chapter-zhongwen.xhtml\"",
-        "href=\"figures.xhtml#figure-map-overview\"",
+        "href=\"chapter-harbin.xhtml#figure-map-overview\"",
+        "<img src=\"figures/map-overview.svg\"",
         "href=\"chapter-harbin.xhtml#landmark-harbin-st-sophia\"",
         "href=\"https://example.org/a?b=1&amp;c=2\"",
         "href=\"bibliography.xhtml#ref-carter2002\">(Carter 2002, p. 45)</a>",
@@ -556,5 +557,36 @@ fn every_chinese_and_cyrillic_run_is_marked_with_its_language() {
         "{} runs unmarked: {:#?}",
         unmarked.len(),
         &unmarked[..unmarked.len().min(20)]
+    );
+}
+
+#[test]
+fn maps_stand_in_their_chapters_numbered_with_a_page_of_their_own() {
+    let texts = texts(&shipped().epub());
+    let harbin = &texts["EPUB/chapter-harbin.xhtml"];
+    assert!(
+        harbin.contains("<img src=\"figures/map-itinerary-harbin.svg\""),
+        "the Harbin chapter shows its walk's map"
+    );
+    assert!(
+        harbin.contains("<span class=\"figure-number\">Map "),
+        "numbered as in print"
+    );
+    assert!(
+        harbin.contains("href=\"figure-map-itinerary-harbin.xhtml\""),
+        "a full-screen view"
+    );
+    let page = &texts["EPUB/figure-map-itinerary-harbin.xhtml"];
+    assert!(page.contains("Back to the text"));
+    let nav = &texts["EPUB/nav.xhtml"];
+    assert!(
+        nav.contains("epub:type=\"loi\""),
+        "a list of maps and figures"
+    );
+    let listed = nav.matches("#figure-").count();
+    assert!(listed >= 19, "{listed} figures listed");
+    assert!(
+        !texts.contains_key("EPUB/figures.xhtml"),
+        "no page of all figures at the end"
     );
 }

@@ -17,7 +17,7 @@ use crate::content::images::{self, ImageStore};
 use crate::content::load;
 use crate::content::markdown::{self, Converter};
 use crate::content::model::{Book, Chapter};
-use crate::content::view::{self, ChapterView, Views};
+use crate::content::view::{self, ChapterView, FigureCatalogue, FigureRef, Views};
 use crate::date::BuildDate;
 use crate::diagnostics::{Diagnostic, Error, Result, Severity};
 use crate::escape::{self, Trusted};
@@ -70,6 +70,8 @@ struct Package<'a> {
     diagnostics: Vec<Diagnostic>,
     items: Vec<Item>,
     spine: Vec<String>,
+    /// Spine items outside the reading order (a figure's full-screen page).
+    non_linear: Vec<String>,
     toc: Vec<TocEntry>,
     /// Back matter pages by name, for the navigation's landmarks.
     back: BTreeMap<&'static str, String>,
@@ -120,10 +122,23 @@ pub fn build(
 ) -> Result<BuiltEpub> {
     check_figures(figures)?;
     let included: Vec<&Chapter> = book.chapters().collect();
-    let figure_ids: Vec<String> = figures.list.iter().map(|f| f.id.clone()).collect();
-    let targets = view::targets(book, &included, &figure_ids);
-    let mut converter = Converter::xhtml(&targets, &book.images, hrefs(book, &included, figures));
-    let views = view::views(book, &included, &mut converter, date, None, &chapter_href);
+    let numbered = NumberedFigures::new(book, figures);
+    let placed: Vec<String> = numbered.placed.keys().cloned().collect();
+    let mut targets = view::targets(book, &included, &placed);
+    // Links to a figure the book draws but does not place keep their text.
+    targets.known.insert(
+        "figure",
+        figures.list.iter().map(|f| f.id.clone()).collect(),
+    );
+    let mut converter = Converter::xhtml(&targets, &book.images, hrefs(book, &included, &numbered));
+    let views = view::views(
+        book,
+        &included,
+        &mut converter,
+        date,
+        Some(&numbered as &dyn FigureCatalogue),
+        &chapter_href,
+    );
     let has_notes = converter.notes() > 0;
     let (cites, images) = converter
         .xhtml_state()
@@ -147,13 +162,15 @@ pub fn build(
         diagnostics: converter.take_diagnostics(),
         items: Vec::new(),
         spine: Vec::new(),
+        non_linear: Vec::new(),
         toc: Vec::new(),
         back: BTreeMap::new(),
         book_view: Value::from(Serde(&views.book)),
     };
     let cover_svg = package.front_pages(book);
     package.chapters_and_parts(&views);
-    package.back_pages(&views, &bibliography, figures);
+    package.back_pages(&views, &bibliography, &numbered);
+    let illustrations = package.figure_pages(&numbered);
     let documents = package.items.len() + 1;
     let first_body = views
         .parts
@@ -165,6 +182,7 @@ pub fn build(
             toc => Value::from(Serde(&package.toc)),
             back => &package.back,
             first_body => first_body,
+            illustrations => illustrations,
         }),
     );
     let nav = nav.map(|n| lang::tag_languages(&n));
@@ -187,6 +205,80 @@ pub fn build(
         documents,
         warnings: package.diagnostics,
     })
+}
+
+/// The figures as the EPUB places them: in the chapter that places them in print, numbered
+/// by kind in reading order (Map 1, Figure 1 …), the timeline chart with the timeline.
+struct NumberedFigures<'a> {
+    figures: &'a Figures,
+    /// Figure id → (its number among its kind, the file it is placed in).
+    placed: BTreeMap<String, (usize, String)>,
+    /// Ids in reading order.
+    order: Vec<String>,
+}
+
+impl<'a> NumberedFigures<'a> {
+    fn new(book: &Book, figures: &'a Figures) -> Self {
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        let mut placed = BTreeMap::new();
+        let mut order = Vec::new();
+        let mut place = |id: &str, href: String| {
+            let Some(figure) = figures.get(id) else {
+                return;
+            };
+            if placed.contains_key(id) {
+                return;
+            }
+            let n = counts.entry(figure.kind.name()).or_insert(0);
+            *n += 1;
+            placed.insert(id.to_string(), (*n, href));
+            order.push(id.to_string());
+        };
+        for chapter in book.chapters() {
+            let href = chapter_href(&chapter.slug);
+            for id in &chapter.meta.figures {
+                place(id.get_ref(), href.clone());
+            }
+            for index in 0..chapter.meta.itineraries.len() {
+                if let Some(id) = figures.itinerary_maps.get(&(chapter.slug.clone(), index)) {
+                    place(id, href.clone());
+                }
+            }
+        }
+        if !book.events.is_empty() {
+            place(crate::figures::TIMELINE_CHART, "timeline.xhtml".into());
+        }
+        Self {
+            figures,
+            placed,
+            order,
+        }
+    }
+
+    /// Placed figures in reading order, numbered, with the file each is placed in.
+    fn in_order(&self) -> Vec<(FigureRef, String)> {
+        self.order
+            .iter()
+            .filter_map(|id| Some((self.figure(id)?, self.placed[id].1.clone())))
+            .collect()
+    }
+}
+
+impl FigureCatalogue for NumberedFigures<'_> {
+    fn figure(&self, id: &str) -> Option<FigureRef> {
+        let (number, _) = self.placed.get(id)?;
+        let mut figure = self.figures.figure(id)?;
+        figure.number = Some(*number);
+        Some(figure)
+    }
+
+    fn itinerary_map(&self, chapter: &str, index: usize) -> Option<FigureRef> {
+        let id = self
+            .figures
+            .itinerary_maps
+            .get(&(chapter.to_string(), index))?;
+        self.figure(id)
+    }
 }
 
 /// Figures must have ids usable as file names and a text alternative.
@@ -318,9 +410,17 @@ impl Package<'_> {
     }
 
     /// Timeline, glossary, bibliography and the figures page, where the book has them.
-    fn back_pages(&mut self, views: &Views, bibliography: &[Value], figures: &Figures) {
+    fn back_pages(
+        &mut self,
+        views: &Views,
+        bibliography: &[Value],
+        numbered: &NumberedFigures<'_>,
+    ) {
         if !views.timeline.is_empty() {
-            let context = self.common(minijinja::context! { timeline => Serde(&views.timeline) });
+            let chart = numbered.figure(crate::figures::TIMELINE_CHART);
+            let context = self.common(
+                minijinja::context! { timeline => Serde(&views.timeline), figure => Serde(chart) },
+            );
             self.back_page("timeline", "Timeline", context);
         }
         if !views.glossary.is_empty() {
@@ -331,22 +431,37 @@ impl Package<'_> {
             let context = self.common(minijinja::context! { entries => bibliography });
             self.back_page("bibliography", "Further reading and sources", context);
         }
-        if !figures.list.is_empty() {
-            let list: Vec<Value> = figures
-                .list
-                .iter()
-                .map(|f| {
-                    minijinja::context! {
-                        id => markdown::figure_label(&f.id),
-                        src => format!("figures/{}.svg", f.id),
-                        caption => &f.caption,
-                        alt => &f.alt,
-                    }
-                })
-                .collect();
-            let context = self.common(minijinja::context! { figures => list });
-            self.back_page("figures", "Maps and figures", context);
+    }
+
+    /// A page of its own for each figure, the drawing scaled to the screen, outside the
+    /// reading order and reached from the figure's caption.
+    fn figure_pages(&mut self, numbered: &NumberedFigures<'_>) -> Vec<Value> {
+        let mut list = Vec::new();
+        for (figure, href) in numbered.in_order() {
+            let page = format!("figure-{}.xhtml", figure.id);
+            let context = self.common(minijinja::context! {
+                figure => Value::from(Serde(&figure)),
+                back => format!("{href}#{}", figure.label),
+            });
+            if let Some(text) = self
+                .render("figure-page.xhtml", context)
+                .map(|t| lang::tag_languages(&t))
+            {
+                self.items.push(Item {
+                    id: format!("page-{}", figure.id),
+                    href: page.clone(),
+                    media_type: "application/xhtml+xml",
+                    properties: None,
+                    bytes: text.into_bytes(),
+                });
+                self.non_linear.push(format!("page-{}", figure.id));
+            }
+            list.push(minijinja::context! {
+                title => format!("{} {}: {}", figure.supplement, figure.number.unwrap_or(0), figure.caption),
+                href => format!("{href}#{}", figure.label),
+            });
         }
+        list
     }
 
     /// Cover image, navigation, stylesheet, images and figures, after the documents so that
@@ -428,6 +543,7 @@ impl Package<'_> {
             modified => date.modified(),
             manifest => manifest,
             spine => &self.spine,
+            non_linear => &self.non_linear,
             accessibility => accessibility,
         });
         self.render("package.opf", context)
@@ -439,7 +555,7 @@ impl Package<'_> {
 fn hrefs(
     book: &Book,
     included: &[&Chapter],
-    figures: &Figures,
+    numbered: &NumberedFigures<'_>,
 ) -> HashMap<(&'static str, String), String> {
     let mut hrefs = HashMap::new();
     for chapter in included {
@@ -461,10 +577,10 @@ fn hrefs(
             }
         }
     }
-    for figure in &figures.list {
+    for (id, (_, href)) in numbered.placed.iter() {
         hrefs.insert(
-            ("figure", figure.id.clone()),
-            format!("figures.xhtml#{}", markdown::figure_label(&figure.id)),
+            ("figure", id.clone()),
+            format!("{href}#{}", markdown::figure_label(id)),
         );
     }
     hrefs
