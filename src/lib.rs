@@ -307,10 +307,33 @@ impl Project {
         )
     }
 
-    /// Build the EPUB of the whole book in memory, with its maps and charts.
+    /// Build the EPUB of the whole book in memory, with its maps and charts and a cover
+    /// image drawn from the front cover of the book's default edition.
     pub fn build_epub(&self) -> Result<BuiltEpub> {
         let figures = figures::build(&self.sandbox, &self.book, &self.epub_figure_style())?;
-        output::epub::build(&self.sandbox, &self.book, &self.date, &figures)
+        let cover = self.cover_image()?;
+        output::epub::build(&self.sandbox, &self.book, &self.date, &figures, &cover)
+    }
+
+    /// The front cover as a PNG of 1600 × 2560 pixels, in the default edition's design.
+    pub fn cover_image(&self) -> Result<Vec<u8>> {
+        let edition = self.edition(self.book.meta.default_edition.get_ref())?;
+        let generated = self.render(&edition)?;
+        let style = generated
+            .files
+            .iter()
+            .find(|(path, _)| path == "/gen/style.typ")
+            .map(|(_, text)| text.clone())
+            .unwrap_or_default();
+        let sources =
+            pdf::cover::render_image(&self.sandbox, &self.book, &edition, &self.date, &style)?;
+        let mut world = BookWorld::new(
+            &self.sandbox,
+            self.fonts.clone(),
+            typst_datetime(&self.date),
+            pdf::cover::IMAGE_MAIN,
+        );
+        pdf::cover::draw_image(&mut world, sources)
     }
 
     /// The file name of the book's EPUB, e.g. `friendship-years.epub`.

@@ -113,12 +113,13 @@ pub fn chapter_href(slug: &str) -> String {
     format!("chapter-{slug}.xhtml")
 }
 
-/// Build the EPUB of the whole book with its generated figures.
+/// Build the EPUB of the whole book with its generated figures and its cover image (PNG).
 pub fn build(
     sandbox: &Sandbox,
     book: &Book,
     date: &BuildDate,
     figures: &Figures,
+    cover: &[u8],
 ) -> Result<BuiltEpub> {
     check_figures(figures)?;
     let included: Vec<&Chapter> = book.chapters().collect();
@@ -167,7 +168,7 @@ pub fn build(
         back: BTreeMap::new(),
         book_view: Value::from(Serde(&views.book)),
     };
-    let cover_svg = package.front_pages(book);
+    package.front_pages();
     package.chapters_and_parts(&views);
     package.back_pages(&views, &bibliography, &numbered);
     let illustrations = package.figure_pages(&numbered);
@@ -186,7 +187,17 @@ pub fn build(
         }),
     );
     let nav = nav.map(|n| lang::tag_languages(&n));
-    package.resources(sandbox, &book.images, cover_svg, nav, &images, figures)?;
+    let ncx = package.ncx();
+    package.resources(sandbox, &book.images, cover, nav, &images, figures)?;
+    if let Some(ncx) = ncx {
+        package.items.push(Item {
+            id: "ncx".into(),
+            href: "toc.ncx".into(),
+            media_type: "application/x-dtbncx+xml",
+            properties: None,
+            bytes: ncx.into_bytes(),
+        });
+    }
     let has_visuals = !images.is_empty() || !figures.list.is_empty();
     let opf = package.package_document(
         date,
@@ -311,18 +322,12 @@ impl Package<'_> {
         minijinja::context! { book => &self.book_view, ..extra }
     }
 
-    /// The cover and title pages; returns the cover image.
-    fn front_pages(&mut self, book: &Book) -> Option<String> {
-        let cover_lines = minijinja::context! {
-            title_lines => wrap(&book.meta.title, 16),
-            subtitle_lines => wrap(book.meta.subtitle.as_deref().unwrap_or(""), 30),
-        };
-        let cover_svg = self.render("cover.svg", self.common(cover_lines));
+    /// The cover and title pages.
+    fn front_pages(&mut self) {
         let empty = self.common(minijinja::context! {});
         self.document("cover", "cover.xhtml", "cover.xhtml", empty.clone());
         self.document("title-page", "title.xhtml", "title.xhtml", empty);
         self.spine.push("nav".into());
-        cover_svg
     }
 
     /// A chapter's page, if the views have the chapter.
@@ -433,6 +438,31 @@ impl Package<'_> {
         }
     }
 
+    /// The NCX table of contents for reading systems older than EPUB 3: parts and chapters
+    /// (two levels), numbered in play order.
+    fn ncx(&mut self) -> Option<String> {
+        let mut order = 0;
+        let mut next = || {
+            order += 1;
+            order
+        };
+        let points: Vec<Value> = self
+            .toc
+            .iter()
+            .map(|entry| {
+                let own = next();
+                let children: Vec<Value> = entry
+                    .children
+                    .iter()
+                    .map(|c| minijinja::context! { order => next(), title => &c.title, href => &c.href })
+                    .collect();
+                minijinja::context! { order => own, title => &entry.title, href => &entry.href, children => children }
+            })
+            .collect();
+        let context = self.common(minijinja::context! { points => points });
+        self.render("toc.ncx", context)
+    }
+
     /// A page of its own for each figure, the drawing scaled to the screen, outside the
     /// reading order and reached from the figure's caption.
     fn figure_pages(&mut self, numbered: &NumberedFigures<'_>) -> Vec<Value> {
@@ -470,21 +500,19 @@ impl Package<'_> {
         &mut self,
         sandbox: &Sandbox,
         store: &ImageStore,
-        cover_svg: Option<String>,
+        cover: &[u8],
         nav: Option<String>,
         images: &BTreeSet<String>,
         figures: &Figures,
     ) -> Result<()> {
         let items = &mut self.items;
-        if let Some(svg) = cover_svg {
-            items.push(Item {
-                id: "cover-image".into(),
-                href: "cover.svg".into(),
-                media_type: "image/svg+xml",
-                properties: Some("cover-image"),
-                bytes: svg.into_bytes(),
-            });
-        }
+        items.push(Item {
+            id: "cover-image".into(),
+            href: "cover.png".into(),
+            media_type: "image/png",
+            properties: Some("cover-image"),
+            bytes: cover.to_vec(),
+        });
         if let Some(nav) = nav {
             items.push(Item {
                 id: "nav".into(),
@@ -629,21 +657,6 @@ fn accessibility(has_visuals: bool, has_notes: bool, has_glossary: bool) -> Valu
     }
 }
 
-/// Break a title into lines of at most `width` characters, at spaces.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    for word in text.split_whitespace() {
-        match lines.last_mut() {
-            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
-                line.push(' ');
-                line.push_str(word);
-            }
-            _ => lines.push(word.to_string()),
-        }
-    }
-    lines
-}
-
 const CONTAINER: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">
   <rootfiles>
@@ -684,18 +697,4 @@ fn pack(opf: &str, items: &[Item]) -> Result<Vec<u8>> {
     }
     let cursor = zip.finish().map_err(fail)?;
     Ok(cursor.into_inner())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn titles_wrap_at_spaces() {
-        assert_eq!(
-            wrap("The Friendship Years", 16),
-            vec!["The Friendship", "Years"]
-        );
-        assert!(wrap("", 10).is_empty());
-    }
 }

@@ -123,6 +123,58 @@ pub fn render(
     })
 }
 
+/// Path of the cover image's main file inside its Typst world.
+pub const IMAGE_MAIN: &str = "/gen/cover-image.typ";
+
+/// Width of the cover image in pixels; its page is 5 × 8 in, so it is 2560 pixels high.
+pub const IMAGE_WIDTH_PX: f32 = 1600.0;
+
+/// Render the sources of the front cover as one page (`cover-image.typ`) in an edition's style.
+pub fn render_image(
+    sandbox: &Sandbox,
+    book: &Book,
+    edition: &Edition,
+    date: &BuildDate,
+    style_source: &str,
+) -> Result<Generated> {
+    let templates = Templates::new(sandbox, edition.template_dirs.clone(), Language::Typst);
+    let book_view = BookView::new(book, date);
+    let edition_view = super::render::edition_view(edition);
+    let context = minijinja::context! { book => Serde(&book_view), edition => &edition_view };
+    let text = templates.render("cover-image.typ", &context)?;
+    Ok(Generated {
+        files: vec![
+            ("/gen/style.typ".to_string(), style_source.to_string()),
+            (IMAGE_MAIN.to_string(), text),
+        ],
+        images: vec![],
+        origins: Origins {
+            templates: templates.files.all(),
+            ..Origins::default()
+        },
+        warnings: vec![],
+    })
+}
+
+/// Compile the cover image's sources in `world` and draw its page as a PNG.
+pub fn draw_image(world: &mut super::world::BookWorld, generated: Generated) -> Result<Vec<u8>> {
+    world.set_generated(generated.files, &generated.images);
+    let (document, _) = super::compile(world, &generated.origins)?;
+    let Some(page) = document.pages().first() else {
+        return Err(crate::diagnostics::Error::msg(
+            "the cover image has no page",
+        ));
+    };
+    let options = typst_render::RenderOptions {
+        pixel_per_pt: (f64::from(IMAGE_WIDTH_PX) / page.frame.width().to_pt()).into(),
+        render_bleed: false,
+    };
+    let pixmap = typst_render::render(page, &options);
+    pixmap
+        .encode_png()
+        .map_err(|e| crate::diagnostics::Error::msg(format!("cannot encode the cover image: {e}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
