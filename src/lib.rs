@@ -225,16 +225,24 @@ impl Project {
             )?);
         }
         if let Some(print) = &edition.print {
-            self.preflight(edition, print, &built)?;
+            let warnings = self.preflight(edition, print, &built)?;
+            built.warnings.extend(warnings);
         }
         Ok(built)
     }
 
     /// Check a print edition's own files as a printer's prepress will; a failure stops the
-    /// build before anything is written, and says which rule failed where.
-    fn preflight(&self, edition: &Edition, print: &edition::Print, built: &BuiltPdf) -> Result<()> {
+    /// build before anything is written, and says which rule failed where. Warnings come
+    /// back one per rule, with how often and where.
+    fn preflight(
+        &self,
+        edition: &Edition,
+        print: &edition::Print,
+        built: &BuiltPdf,
+    ) -> Result<Vec<Diagnostic>> {
         use crate::output::pdf::preflight;
         let mut problems = Vec::new();
+        let mut warnings = Vec::new();
         let files = [
             ("the interior", Some(&built.bytes), false),
             ("the cover", built.cover.as_ref(), true),
@@ -261,9 +269,36 @@ impl Project {
                     .in_file(&self.edition_file(edition)),
                 );
             }
+            let mut by_rule: std::collections::BTreeMap<&str, Vec<&preflight::Finding>> =
+                std::collections::BTreeMap::new();
+            for finding in report
+                .findings
+                .iter()
+                .filter(|f| f.severity == preflight::Severity::Warn)
+            {
+                by_rule.entry(finding.rule).or_default().push(finding);
+            }
+            for (rule, findings) in by_rule {
+                let pages: std::collections::BTreeSet<usize> =
+                    findings.iter().filter_map(|f| f.page).collect();
+                let first = findings[0];
+                let page = first.page.map(|p| format!("p. {p}: ")).unwrap_or_default();
+                warnings.push(
+                    Diagnostic::warning(format!(
+                        "{what} preflight ({rule}){}: {page}{}",
+                        match pages.len() {
+                            0 => String::new(),
+                            1 => " on 1 page".to_string(),
+                            n => format!(" on {n} pages, first"),
+                        },
+                        first.message
+                    ))
+                    .with_note("`guidebook preflight FILE --details` lists every finding"),
+                );
+            }
         }
         if problems.is_empty() {
-            Ok(())
+            Ok(warnings)
         } else {
             problems.truncate(20);
             Err(Error::from(problems))
@@ -368,6 +403,7 @@ fn preflight_rules(print: &edition::Print, cover: bool) -> output::pdf::prefligh
         Rules {
             spine_bleed: true,
             min_gutter_mm: Some(rules.min_safety_mm),
+            black_body_text: false,
             ..rules
         }
     } else {

@@ -203,6 +203,8 @@ pub struct Rules {
     pub transparency: Severity,
     /// Whether page 1 is a right-hand (recto) page.
     pub first_page_recto: bool,
+    /// Whether most text should be 100 % K, as body text is (not on a cover).
+    pub black_body_text: bool,
 }
 
 impl Rules {
@@ -229,6 +231,7 @@ impl Rules {
             min_text_pt: 6.0,
             transparency: Severity::Warn,
             first_page_recto: true,
+            black_body_text: true,
         }
     }
 
@@ -601,7 +604,11 @@ pub fn check(pdf: &[u8], rules: &Rules) -> Result<Report, String> {
     trim_consistency(&page_facts, &mut out);
     let fonts: Vec<FontFact> = fonts.into_values().collect();
     font_findings(&fonts, &mut out);
-    let text_colours = text_colour_findings(&out.text_glyphs, &mut out.findings);
+    let mut colour_findings = Vec::new();
+    let text_colours = text_colour_findings(&out.text_glyphs, &mut colour_findings);
+    if rules.black_body_text {
+        out.findings.extend(colour_findings);
+    }
     let mut findings = out.findings;
     findings.sort_by_key(|f| (f.page.unwrap_or(0), std::cmp::Reverse(f.severity)));
     Ok(Report {
