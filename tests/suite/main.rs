@@ -8,5 +8,6 @@ mod editions;
 mod epub;
 mod figures;
 mod injection;
+mod pages;
 mod pipeline;
 mod snapshots;

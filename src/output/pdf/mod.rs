@@ -1,8 +1,9 @@
 //! The PDF output: render an edition's Typst sources ([`render`]), compile them in the
 //! sandboxed [`world`], check every character has a glyph, export the PDF, and finish
-//! print files ([`boxes`]).
+//! print files ([`boxes`]); [`lint`] reads the laid-out pages for collisions and leaks.
 
 pub mod boxes;
+pub mod lint;
 pub mod render;
 pub mod world;
 

@@ -1,0 +1,211 @@
+//! Page make-up of every shipped edition, judged as a proof-reader would: no colliding lines,
+//! no markup or build paths in print, no holes at the foot of pages. The same rule is applied
+//! twice: to the laid-out frames (the crate's page lint) and to the PDF text layer (poppler).
+
+use std::process::Command;
+use std::sync::OnceLock;
+
+use guidebook::Project;
+use guidebook::date::BuildDate;
+use guidebook::edition::Edition;
+use guidebook::output::pdf::lint::{self, Rect};
+use typst_layout::PagedDocument;
+
+use crate::common::{self, EPOCH};
+
+/// One shipped edition, compiled in-process.
+pub struct Compiled {
+    pub name: String,
+    pub edition: Edition,
+    pub document: PagedDocument,
+}
+
+/// Every shipped edition, compiled once per run.
+pub fn compiled() -> &'static [Compiled] {
+    static COMPILED: OnceLock<Vec<Compiled>> = OnceLock::new();
+    COMPILED.get_or_init(|| {
+        let mut project = Project::open(&common::repo()).expect("the shipped book loads");
+        project.date = BuildDate::from_unix(EPOCH.parse().unwrap());
+        project
+            .edition_names()
+            .unwrap()
+            .into_iter()
+            .map(|name| {
+                let edition = project.edition(&name).unwrap();
+                let document = project.document(&edition).unwrap();
+                Compiled {
+                    name,
+                    edition,
+                    document,
+                }
+            })
+            .collect()
+    })
+}
+
+#[test]
+fn no_line_collides_and_no_markup_leaks_in_any_edition() {
+    let mut report = Vec::new();
+    for compiled in compiled() {
+        let findings = lint::check(&compiled.document);
+        println!("{}: {} findings", compiled.name, findings.len());
+        report.extend(findings.iter().map(|f| format!("{}: {f}", compiled.name)));
+    }
+    assert!(report.is_empty(), "{}", report.join("\n"));
+}
+
+/// Lines of a PDF's text layer by page, from poppler's `pdftotext -bbox-layout`; `None`
+/// when pdftotext is not installed (a failure when `CI=true`).
+pub fn text_layer(pdf: &std::path::Path) -> Option<Vec<Vec<(Rect, String)>>> {
+    let output = match Command::new("pdftotext")
+        .args(["-bbox-layout", pdf.to_str().unwrap(), "-"])
+        .output()
+    {
+        Ok(output) => output,
+        Err(_) if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("pdftotext (poppler-utils) is required when CI=true")
+        }
+        Err(_) => {
+            eprintln!("skipped: pdftotext (poppler-utils) is not installed");
+            return None;
+        }
+    };
+    assert!(output.status.success(), "pdftotext failed on {pdf:?}");
+    let html = String::from_utf8_lossy(&output.stdout);
+    Some(
+        html.split("<page ")
+            .skip(1)
+            .map(|page| {
+                page.split("<line ")
+                    .skip(1)
+                    .map(|line| {
+                        let attr = |name: &str| -> f64 {
+                            let at = line.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+                            let end = line[at..].find('"').unwrap();
+                            line[at..at + end].parse().unwrap()
+                        };
+                        let rect = Rect {
+                            x0: attr("xMin"),
+                            y0: attr("yMin"),
+                            x1: attr("xMax"),
+                            y1: attr("yMax"),
+                        };
+                        let words: Vec<String> = line
+                            .split("<word ")
+                            .skip(1)
+                            .map(|w| {
+                                let text = &w[w.find('>').unwrap() + 1..];
+                                unescape(&text[..text.find("</word>").unwrap()])
+                            })
+                            .collect();
+                        (rect, words.join(" "))
+                    })
+                    .collect()
+            })
+            .collect(),
+    )
+}
+
+/// The five entities pdftotext escapes.
+fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+#[test]
+fn text_layer_has_no_colliding_lines_or_markup() {
+    let shipped = common::shipped();
+    let mut report = Vec::new();
+    for compiled in compiled() {
+        let Some(pages) = text_layer(&shipped.pdf(&compiled.name)) else {
+            return;
+        };
+        let mut count = 0;
+        for (number, lines) in pages.iter().enumerate() {
+            for (i, (a, ta)) in lines.iter().enumerate() {
+                for (b, tb) in &lines[i + 1..] {
+                    if lint::collide(a, b) {
+                        count += 1;
+                        report.push(format!(
+                            "{} p{}: '{ta}' collides with '{tb}'",
+                            compiled.name,
+                            number + 1
+                        ));
+                    }
+                }
+                if lint::leaked_markup(ta) {
+                    count += 1;
+                    report.push(format!(
+                        "{} p{}: markup printed: '{ta}'",
+                        compiled.name,
+                        number + 1
+                    ));
+                }
+            }
+        }
+        println!("{}: {count} findings in the text layer", compiled.name);
+    }
+    assert!(report.is_empty(), "{}", report.join("\n"));
+}
+
+#[test]
+fn no_build_path_is_printed() {
+    let shipped = common::shipped();
+    let mut report = Vec::new();
+    for compiled in compiled() {
+        let document = lopdf::Document::load(shipped.pdf(&compiled.name)).unwrap();
+        for (number, _) in document.get_pages() {
+            let text = document.extract_text(&[number]).unwrap_or_default();
+            for line in text.lines().filter(|l| lint::build_path(l)) {
+                report.push(format!("{} p{number}: {line}", compiled.name));
+            }
+        }
+    }
+    assert!(report.is_empty(), "{}", report.join("\n"));
+}
+
+#[test]
+fn no_page_ends_with_a_hole() {
+    let mut report = Vec::new();
+    let mut largest = Vec::new();
+    for compiled in compiled() {
+        let pitch = compiled.edition.fonts.size * LINE_PITCH;
+        let fill = lint::fill(&compiled.document, &compiled.edition);
+        let worst = fill
+            .iter()
+            .filter(|p| !p.section_end && p.last_baseline.is_some())
+            .max_by(|a, b| a.hole.total_cmp(&b.hole));
+        if let Some(worst) = worst {
+            largest.push(format!(
+                "{}: largest hole {:.1} lines on page {} (p. {})",
+                compiled.name,
+                worst.hole / pitch,
+                worst.page,
+                worst.number
+            ));
+        }
+        for page in fill.iter().filter(|p| !p.section_end) {
+            if page.last_baseline.is_some() && page.hole > MAX_HOLE_LINES * pitch {
+                report.push(format!(
+                    "{} page {} (p. {}): {:.1} lines empty at the foot",
+                    compiled.name,
+                    page.page,
+                    page.number,
+                    page.hole / pitch
+                ));
+            }
+        }
+    }
+    println!("{}", largest.join("\n"));
+    assert!(report.is_empty(), "{}", report.join("\n"));
+}
+
+/// Distance between baselines of body text, in multiples of the body size (leading 0.62em
+/// over a cap height of 0.714em in Noto Serif).
+const LINE_PITCH: f64 = 1.334;
+
+/// The most empty space a page that does not end a section may leave at its foot, in lines.
+const MAX_HOLE_LINES: f64 = 3.0;
