@@ -539,7 +539,7 @@ impl ChapterView {
         let file = &chapter.file;
         let meta = &chapter.meta;
         let in_meta = |offset: usize| offset + chapter.meta_offset;
-        let body = Trusted::value(converter.convert(
+        let body = Trusted::value(converter.convert_body(
             &chapter.body,
             Origin {
                 file,

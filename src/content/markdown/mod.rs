@@ -213,6 +213,8 @@ trait Writer {
     fn image(&mut self, out: &mut String, path: &str, alt: &str, caption: &str);
     /// End of a top-level text: where pending notes go.
     fn finish(&mut self, _out: &mut String) {}
+    /// The walk enters (`true`) or leaves a footnote's text.
+    fn in_note(&mut self, _inside: bool) {}
 }
 
 /// A block or inline container being walked.
@@ -307,6 +309,8 @@ impl<'a> Converter<'a> {
                 index: None,
                 in_heading: 0,
                 pending: String::new(),
+                flow: false,
+                depth: 0,
             },
             xhtml: None,
         }
@@ -377,6 +381,15 @@ impl<'a> Converter<'a> {
         }
     }
 
+    /// Convert a chapter's body, which the page's flow holds directly: in Typst, the space
+    /// between its paragraphs may stretch (see `stretch` in the base layout's style).
+    pub fn convert_body(&mut self, markdown: &str, origin: Origin<'_>) -> String {
+        self.typst.flow = true;
+        let out = self.convert(markdown, origin);
+        self.typst.flow = false;
+        out
+    }
+
     /// Convert a Markdown text to Typst markup.
     pub fn to_typst(&mut self, markdown: &str, origin: Origin<'_>) -> String {
         walk(&mut self.resolver, &mut self.typst, markdown, origin)
@@ -432,7 +445,9 @@ fn walk(
                 }
                 inner.push((event, range));
             }
+            writer.in_note(true);
             let text = resolver.render(writer, inner, &HashMap::new(), markdown, origin);
+            writer.in_note(false);
             footnotes.insert(name.to_string(), text.trim_end().to_string());
         } else {
             body.push((event, range));

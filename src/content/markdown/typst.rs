@@ -15,6 +15,11 @@ pub(super) struct Typst<'a> {
     pub(super) in_heading: usize,
     /// Index marks of the heading being written, placed after it.
     pub(super) pending: String,
+    /// Writing a chapter's body: paragraphs at the top level may be spaced apart to fill a
+    /// page (never those in a note, list, quotation or table, which are boxes of their own).
+    pub(super) flow: bool,
+    /// How many containers (notes, lists, quotations, tables) are open.
+    pub(super) depth: usize,
 }
 
 impl Writer for Typst<'_> {
@@ -63,7 +68,18 @@ impl Writer for Typst<'_> {
         out.push_str("\n#line(length: 100%);\n\n");
     }
 
+    fn in_note(&mut self, inside: bool) {
+        if inside {
+            self.depth += 1;
+        } else {
+            self.depth = self.depth.saturating_sub(1);
+        }
+    }
+
     fn open(&mut self, out: &mut String, block: &Block) {
+        if matches!(block, Block::Quote | Block::List(_) | Block::Table(_)) {
+            self.depth += 1;
+        }
         match block {
             Block::Paragraph | Block::TableRow => {}
             Block::Heading(level) => {
@@ -90,6 +106,13 @@ impl Writer for Typst<'_> {
     }
 
     fn close(&mut self, out: &mut String, block: &Block) {
+        if matches!(block, Block::Quote | Block::List(_) | Block::Table(_)) {
+            self.depth = self.depth.saturating_sub(1);
+        }
+        if *block == Block::Paragraph && self.flow && self.depth == 0 {
+            out.push_str("\n\n#paragraph-stretch();\n\n");
+            return;
+        }
         if let Block::Heading(_) = block {
             self.in_heading = self.in_heading.saturating_sub(1);
             out.push_str("];");
@@ -219,9 +242,13 @@ mod tests {
     }
 
     #[test]
-    fn people_are_indexed_outside_headings() {
+    fn people_are_indexed_after_headings_not_inside() {
         let (out, _) = convert("## Mao\n\nMao met Maoists and Mao Zedong.\n");
-        assert_eq!(out.matches("#index-mark(").count(), 2, "{out}");
+        assert_eq!(out.matches("#index-mark(").count(), 3, "{out}");
+        assert!(
+            out.starts_with("\n#heading(level: 2)[Mao];#index-mark("),
+            "{out}"
+        );
     }
 
     #[test]

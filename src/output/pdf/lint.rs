@@ -83,11 +83,13 @@ pub struct Line {
     pub size: f64,
 }
 
-/// What one page shows: its text lines and where its images are.
+/// What one page shows: its text lines, where its images are, and the boxes of its shapes
+/// (rules, tinted boxes).
 #[derive(Debug, Clone, Default)]
 pub struct PageText {
     pub lines: Vec<Line>,
     pub images: Vec<Rect>,
+    pub shapes: Vec<Rect>,
     /// Width and height of the page's frame (the media box), in points.
     pub size: (f64, f64),
 }
@@ -140,13 +142,13 @@ pub fn pages(document: &PagedDocument) -> Vec<PageText> {
         .pages()
         .iter()
         .map(|page| {
-            let mut runs = Vec::new();
-            let mut images = Vec::new();
-            collect(&page.frame, Transform::identity(), &mut runs, &mut images);
+            let mut found = Found::default();
+            collect(&page.frame, Transform::identity(), &mut found);
             let size = page.frame.size();
             PageText {
-                lines: group_lines(runs),
-                images,
+                lines: group_lines(found.runs),
+                images: found.images,
+                shapes: found.shapes,
                 size: (size.x.to_pt(), size.y.to_pt()),
             }
         })
@@ -257,7 +259,7 @@ pub fn build_path(text: &str) -> bool {
         "src/",
     ];
     const EXTENSIONS: [&str; 6] = [".toml", ".typ", ".yml", ".md", ".svg", ".rs"];
-    let words = text.split(|c: char| c.is_whitespace() || "()[],;:“”\"'".contains(c));
+    let words = text.split(|c: char| c.is_whitespace() || "()[],;“”\"'".contains(c));
     words.filter(|w| !w.contains("://")).any(|word| {
         FOLDERS.iter().any(|f| {
             word.find(f)
@@ -278,13 +280,32 @@ struct Run {
     size: f64,
 }
 
-/// Collect the glyph runs and image boxes of a frame and its groups, in page coordinates.
-fn collect(frame: &Frame, ts: Transform, runs: &mut Vec<Run>, images: &mut Vec<Rect>) {
+/// What a page's frames hold, in page coordinates.
+#[derive(Default)]
+struct Found {
+    runs: Vec<Run>,
+    images: Vec<Rect>,
+    shapes: Vec<Rect>,
+}
+
+/// Collect the glyph runs, image boxes and shape boxes of a frame and its groups.
+fn collect(frame: &Frame, ts: Transform, found: &mut Found) {
     for (pos, item) in frame.items() {
         let here = ts.pre_concat(Transform::translate(pos.x, pos.y));
+        let (runs, images) = (&mut found.runs, &mut found.images);
         match item {
             FrameItem::Group(group) => {
-                collect(&group.frame, here.pre_concat(group.transform), runs, images)
+                collect(&group.frame, here.pre_concat(group.transform), found)
+            }
+            FrameItem::Shape(shape, _) => {
+                let bbox = shape.bbox(true);
+                found.shapes.push(Rect::transformed(
+                    bbox.min.x.to_pt(),
+                    bbox.min.y.to_pt(),
+                    bbox.max.x.to_pt(),
+                    bbox.max.y.to_pt(),
+                    here,
+                ));
             }
             FrameItem::Text(text) => {
                 let size = text.size.to_pt();
@@ -369,8 +390,14 @@ pub struct PageFill {
     pub number: u64,
     /// The baseline of the last line in the text area (none on a page without text).
     pub last_baseline: Option<f64>,
+    /// Where the text area's content ends: the last baseline, or the foot of a figure or a
+    /// box below it.
+    pub bottom: f64,
     /// Empty space between the last line (or figure) and the foot of the text area, in points.
     pub hole: f64,
+    /// The tallest empty band between two lines (or a line and a figure) inside the text
+    /// area, in points: white space that vertical justification spread, or a hole mid-page.
+    pub largest_gap: f64,
     /// The last page before a chapter, part or back-matter section starts (or of the book):
     /// it may end short.
     pub section_end: bool,
@@ -392,20 +419,23 @@ pub fn fill(document: &PagedDocument, edition: &Edition) -> Vec<PageFill> {
         .iter()
         .enumerate()
         .map(|(i, page)| {
-            let bleed = document.pages()[i].bleed.bottom.to_pt();
-            let foot = page.size.1 - bleed - edition.page.bottom;
+            let foot = text_area(page, edition).1;
             let lines = body_lines(page, edition);
             let last_baseline = lines.iter().map(|l| l.baseline).reduce(f64::max);
+            // Figures and boxes count as well as text: a tinted box whose edge meets the
+            // foot fills its page, though its last line stands above the edge.
             let image_bottom = page
                 .images
                 .iter()
+                .chain(&page.shapes)
                 .map(|r| r.y1)
-                .filter(|y| *y <= foot + 1.0)
+                .filter(|y| *y <= foot + 1.0 && *y > text_area(page, edition).0)
                 .reduce(f64::max);
             let bottom = match (last_baseline, image_bottom) {
                 (Some(a), Some(b)) => a.max(b),
                 (a, b) => a.or(b).unwrap_or(foot),
             };
+            let largest_gap = largest_gap(&lines, &page.images, foot);
             // The next page that prints anything starts a section (or there is none).
             let next = (i + 1..count).find(|&j| !blank(j));
             let section_end = next.is_none_or(|j| starts.contains(&(j + 1)));
@@ -413,7 +443,9 @@ pub fn fill(document: &PagedDocument, edition: &Edition) -> Vec<PageFill> {
                 page: i + 1,
                 number: document.pages()[i].number,
                 last_baseline,
+                bottom,
                 hole: (foot - bottom).max(0.0),
+                largest_gap,
                 section_end,
                 section_start: starts.contains(&(i + 1)),
             }
@@ -421,16 +453,44 @@ pub fn fill(document: &PagedDocument, edition: &Edition) -> Vec<PageFill> {
         .collect()
 }
 
+/// The tallest empty band between consecutive lines and figures of a page's text area.
+fn largest_gap(lines: &[&Line], images: &[Rect], foot: f64) -> f64 {
+    let mut bands: Vec<(f64, f64)> = lines.iter().map(|l| (l.rect.y0, l.rect.y1)).collect();
+    bands.extend(
+        images
+            .iter()
+            .filter(|r| r.y1 <= foot + 1.0)
+            .map(|r| (r.y0, r.y1)),
+    );
+    bands.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut largest: f64 = 0.0;
+    let mut bottom: Option<f64> = None;
+    for (top, end) in bands {
+        if let Some(bottom) = bottom {
+            largest = largest.max(top - bottom);
+        }
+        bottom = Some(bottom.map_or(end, |b: f64| b.max(end)));
+    }
+    largest
+}
+
 /// The lines inside the text area: not the running head above it nor the folio below it.
 fn body_lines<'p>(page: &'p PageText, edition: &Edition) -> Vec<&'p Line> {
-    let (_, height) = page.size;
-    let bleed = (page.size.0 - edition.page.width) / 2.0;
-    let top = bleed + edition.page.top;
-    let foot = height - bleed - edition.page.bottom;
+    let (top, foot) = text_area(page, edition);
     page.lines
         .iter()
         .filter(|l| l.baseline > top - 0.5 && l.baseline <= foot + 1.0)
         .collect()
+}
+
+/// The top and the foot of a page's text area, in the page frame's coordinates (which hold
+/// the bleed, if the frame is larger than the trimmed page).
+fn text_area(page: &PageText, edition: &Edition) -> (f64, f64) {
+    let bleed = ((page.size.0 - edition.page.width) / 2.0).max(0.0);
+    (
+        bleed + edition.page.top,
+        page.size.1 - bleed - edition.page.bottom,
+    )
 }
 
 /// 1-based indices of the pages where a section starts (templates mark them).
