@@ -142,6 +142,7 @@ pub fn views(
         .events
         .iter()
         .map(|event| EventView {
+            marks: Trusted::value(converter.index_marks(&event.title)),
             date: date::display(event.date.get_ref()),
             year: event.date.get_ref().chars().take(4).collect(),
             decade: decade(event.date.get_ref()),
@@ -716,8 +717,8 @@ pub struct LandmarkView {
     pub description: Value,
     pub sources: Vec<String>,
     pub cites: Vec<Value>,
-    /// Index marks (Typst) for the names its city, province, address, designer and style
-    /// mention; the template marks the entry itself.
+    /// Index marks (Typst) for the names its name, city, province, address, dates, designer
+    /// and style mention; the template marks the entry itself.
     pub marks: Value,
 }
 
@@ -767,9 +768,11 @@ impl LandmarkView {
             marks: Trusted::value(
                 converter.index_marks(
                     &[
-                        l.city.as_str(),
+                        l.name.as_str(),
+                        &l.city,
                         &l.province,
                         &l.address,
+                        &l.built,
                         l.designer.as_deref().unwrap_or(""),
                         &l.style,
                     ]
@@ -793,6 +796,8 @@ pub struct EventView {
     pub year: String,
     /// The decade it falls in ("1950s"), for the timeline's heads.
     pub decade: String,
+    /// Index marks (Typst) for the names its title mentions.
+    pub marks: Value,
     pub title: String,
     pub text: Value,
     pub sources: Vec<String>,

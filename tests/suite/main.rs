@@ -4,9 +4,11 @@
 mod bad_inputs;
 mod common;
 mod content;
+mod cross_references;
 mod editions;
 mod epub;
 mod figures;
+mod index;
 mod injection;
 mod pages;
 mod pipeline;

@@ -54,9 +54,17 @@ fn no_line_collides_and_no_markup_leaks_in_any_edition() {
     assert!(report.is_empty(), "{}", report.join("\n"));
 }
 
-/// Lines of a PDF's text layer by page, from poppler's `pdftotext -bbox-layout`; `None`
-/// when pdftotext is not installed (a failure when `CI=true`).
-pub fn text_layer(pdf: &std::path::Path) -> Option<Vec<Vec<(Rect, String)>>> {
+/// One page of a PDF's text layer: its size and its blocks (paragraphs, as poppler groups
+/// them), each a list of lines with their boxes.
+pub struct LayerPage {
+    pub width: f64,
+    pub height: f64,
+    pub blocks: Vec<Vec<(Rect, String)>>,
+}
+
+/// The text layer of a PDF from poppler's `pdftotext -bbox-layout`; `None` when pdftotext is
+/// not installed (a failure when `CI=true`).
+pub fn layer(pdf: &std::path::Path) -> Option<Vec<LayerPage>> {
     let output = match Command::new("pdftotext")
         .args(["-bbox-layout", pdf.to_str().unwrap(), "-"])
         .output()
@@ -72,36 +80,58 @@ pub fn text_layer(pdf: &std::path::Path) -> Option<Vec<Vec<(Rect, String)>>> {
     };
     assert!(output.status.success(), "pdftotext failed on {pdf:?}");
     let html = String::from_utf8_lossy(&output.stdout);
+    Some(html.split("<page ").skip(1).map(layer_page).collect())
+}
+
+/// The number in attribute `name` of an element's opening tag.
+fn attribute(tag: &str, name: &str) -> f64 {
+    let at = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+    let end = tag[at..].find('"').unwrap();
+    tag[at..at + end].parse().unwrap()
+}
+
+/// One `<page>` of pdftotext's XHTML.
+fn layer_page(page: &str) -> LayerPage {
+    let blocks = page
+        .split("<block ")
+        .skip(1)
+        .map(|block| {
+            block
+                .split("<line ")
+                .skip(1)
+                .map(|line| {
+                    let rect = Rect {
+                        x0: attribute(line, "xMin"),
+                        y0: attribute(line, "yMin"),
+                        x1: attribute(line, "xMax"),
+                        y1: attribute(line, "yMax"),
+                    };
+                    let words: Vec<String> = line
+                        .split("<word ")
+                        .skip(1)
+                        .map(|w| {
+                            let text = &w[w.find('>').unwrap() + 1..];
+                            unescape(&text[..text.find("</word>").unwrap()])
+                        })
+                        .collect();
+                    (rect, words.join(" "))
+                })
+                .collect()
+        })
+        .collect();
+    LayerPage {
+        width: attribute(page, "width"),
+        height: attribute(page, "height"),
+        blocks,
+    }
+}
+
+/// Lines of a PDF's text layer by page (see [`layer`]).
+pub fn text_layer(pdf: &std::path::Path) -> Option<Vec<Vec<(Rect, String)>>> {
     Some(
-        html.split("<page ")
-            .skip(1)
-            .map(|page| {
-                page.split("<line ")
-                    .skip(1)
-                    .map(|line| {
-                        let attr = |name: &str| -> f64 {
-                            let at = line.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
-                            let end = line[at..].find('"').unwrap();
-                            line[at..at + end].parse().unwrap()
-                        };
-                        let rect = Rect {
-                            x0: attr("xMin"),
-                            y0: attr("yMin"),
-                            x1: attr("xMax"),
-                            y1: attr("yMax"),
-                        };
-                        let words: Vec<String> = line
-                            .split("<word ")
-                            .skip(1)
-                            .map(|w| {
-                                let text = &w[w.find('>').unwrap() + 1..];
-                                unescape(&text[..text.find("</word>").unwrap()])
-                            })
-                            .collect();
-                        (rect, words.join(" "))
-                    })
-                    .collect()
-            })
+        layer(pdf)?
+            .into_iter()
+            .map(|page| page.blocks.into_iter().flatten().collect())
             .collect(),
     )
 }
