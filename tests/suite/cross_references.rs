@@ -13,7 +13,10 @@ fn printed_page(compiled: &Compiled, name: &str) -> u64 {
     let introspector = compiled.document.introspector();
     let label = Label::new(PicoStr::intern(name)).unwrap();
     let element = introspector.query_label(label).unwrap();
-    let index = introspector.page(element.location().unwrap()).unwrap().get();
+    let index = introspector
+        .page(element.location().unwrap())
+        .unwrap()
+        .get();
     compiled.document.pages()[index - 1].number
 }
 

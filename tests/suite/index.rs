@@ -37,7 +37,10 @@ fn page_of(compiled: &Compiled, name: &str) -> usize {
     let introspector = compiled.document.introspector();
     let label = Label::new(PicoStr::intern(name)).unwrap();
     let element = introspector.query_label(label).unwrap();
-    introspector.page(element.location().unwrap()).unwrap().get()
+    introspector
+        .page(element.location().unwrap())
+        .unwrap()
+        .get()
 }
 
 /// The indexed text: from the preface to the end of the timeline.
@@ -51,7 +54,8 @@ fn names(text: &str, form: &str) -> bool {
     let typographic = form.replace('\'', "\u{2019}");
     [form, typographic.as_str()].iter().any(|form| {
         text.match_indices(form).any(|(at, _)| {
-            !is_word(text[..at].chars().next_back()) && !is_word(text[at + form.len()..].chars().next())
+            !is_word(text[..at].chars().next_back())
+                && !is_word(text[at + form.len()..].chars().next())
         })
     })
 }
@@ -83,11 +87,7 @@ fn without_citations(text: &str) -> String {
 
 /// Page numbers (as printed) of the body pages whose text names one of `forms`: running
 /// heads, folios, the words inside maps and charts, citations and source lists left out.
-fn pages_naming(
-    compiled: &Compiled,
-    layer: &[LayerPage],
-    forms: &[String],
-) -> BTreeSet<u64> {
+fn pages_naming(compiled: &Compiled, layer: &[LayerPage], forms: &[String]) -> BTreeSet<u64> {
     let frames = lint::pages(&compiled.document);
     let page = &compiled.edition.page;
     let mut found = BTreeSet::new();
@@ -141,11 +141,7 @@ fn index_lines(compiled: &Compiled, layer: &[LayerPage]) -> Vec<(bool, String)> 
             }
         }
         let column = |x: f64| columns.iter().rposition(|c| x >= c - 1.0).unwrap_or(0);
-        lines.sort_by(|(a, _), (b, _)| {
-            column(a.x0)
-                .cmp(&column(b.x0))
-                .then(a.y0.total_cmp(&b.y0))
-        });
+        lines.sort_by(|(a, _), (b, _)| column(a.x0).cmp(&column(b.x0)).then(a.y0.total_cmp(&b.y0)));
         for (rect, text) in lines {
             let left = rect.x0 - columns[column(rect.x0)] < 2.0;
             out.push((left, text.clone()));
@@ -232,7 +228,11 @@ fn the_index_lists_every_page_that_names_a_sample_of_places_and_people() {
                     compiled.name
                 ));
             }
-            assert!(mentioned.len() > 1, "{}: `{heading}` found on {mentioned:?}", compiled.name);
+            assert!(
+                mentioned.len() > 1,
+                "{}: `{heading}` found on {mentioned:?}",
+                compiled.name
+            );
         }
     }
     assert!(report.is_empty(), "{}", report.join("\n"));
@@ -242,7 +242,10 @@ fn the_index_lists_every_page_that_names_a_sample_of_places_and_people() {
 #[ignore = "a debugging aid"]
 fn show_index_entry() {
     let shipped = common::shipped();
-    let compiled = pages::compiled().iter().find(|c| c.name == "trade").unwrap();
+    let compiled = pages::compiled()
+        .iter()
+        .find(|c| c.name == "trade")
+        .unwrap();
     let layer = pages::layer(&shipped.pdf("trade")).unwrap();
     let lines = index_lines(compiled, &layer);
     for l in lines.iter().take(60) {
