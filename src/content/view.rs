@@ -448,7 +448,10 @@ pub struct BookView {
     pub keywords: Vec<String>,
     pub credits: Vec<String>,
     pub year: i32,
+    /// The build date, as a book prints a date.
     pub date: String,
+    /// The publication date the copyright page prints.
+    pub published: String,
     pub bibliography: Option<String>,
     pub citation_style: String,
 }
@@ -468,14 +471,11 @@ impl BookView {
             description: meta.description.clone(),
             keywords: meta.keywords.clone(),
             credits: meta.credits.clone(),
+            year: date.day().year(),
+            date: date.long(),
             // The publication date when the book gives one (access dates in the
             // bibliography must not lie after it), else the build date.
-            year: meta
-                .published
-                .as_ref()
-                .and_then(|p| p.get_ref().get(..4)?.parse().ok())
-                .unwrap_or_else(|| date.day().year()),
-            date: meta
+            published: meta
                 .published
                 .as_ref()
                 .map_or_else(|| date.long(), |p| date::display(p.get_ref())),

@@ -1,6 +1,7 @@
 //! The integration suite: one test binary (the crate and Typst are linked once), with the
 //! shipped book built once per run and shared, and small fixture books in temp folders.
 
+mod back_matter;
 mod bad_inputs;
 mod common;
 mod content;
