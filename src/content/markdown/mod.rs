@@ -33,9 +33,6 @@ impl Targets {
     }
 }
 
-/// The kinds of index entry: the index groups and prints them alike, but their keys differ.
-pub const INDEX_KINDS: [&str; 4] = ["person", "place", "landmark", "subject"];
-
 /// Names the index records wherever the text mentions them.
 #[derive(Debug, Default)]
 pub struct IndexTerms {
