@@ -283,6 +283,8 @@ pub struct ContentFile {
     pub back_matter: Option<Vec<Spanned<String>>>,
     /// Generated figures (maps, charts) this edition leaves out, by id.
     pub exclude_figures: Option<Vec<Spanned<String>>>,
+    /// Print the page of every cross-reference ("see p. 88"); default: two-sided editions.
+    pub page_references: Option<bool>,
 }
 
 /// The resolved page geometry, in points.
@@ -345,6 +347,8 @@ pub struct Edition {
     #[serde(skip)]
     pub exclude_figures: Vec<(String, SourceFile, std::ops::Range<usize>)>,
     pub back_matter: Vec<String>,
+    /// Cross-references print the page they lead to (print editions) rather than only link.
+    pub page_references: bool,
     pub outputs: Vec<String>,
     /// Set for an edition that is a print file (offset or print on demand).
     pub print: Option<Print>,
@@ -514,7 +518,7 @@ fn resolve(name: &str, chain: &Chain, fonts: &Fonts, book: &Book) -> Result<Edit
             .map(|(d, _)| d.clone())
             .unwrap_or_default(),
         template_dirs,
-        page,
+        page: page.clone(),
         fonts: edition_fonts,
         palette,
         process_colours,
@@ -523,6 +527,9 @@ fn resolve(name: &str, chain: &Chain, fonts: &Fonts, book: &Book) -> Result<Edit
         exclude,
         exclude_figures,
         back_matter,
+        page_references: chain
+            .pick(|s| s.content.page_references.as_ref())
+            .map_or(page.two_sided, |(v, _)| *v),
         outputs,
         print,
     })

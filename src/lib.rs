@@ -144,6 +144,15 @@ impl Project {
         self.build_pdf_in(&mut world, edition, None)
     }
 
+    /// Compile an edition into laid-out pages without exporting them, for the page lint
+    /// ([`output::pdf::lint`]) and anything else that reads the layout.
+    pub fn document(&self, edition: &Edition) -> Result<typst_layout::PagedDocument> {
+        let generated = self.render(edition)?;
+        let mut world = self.world();
+        world.set_generated(generated.files, &generated.images);
+        pdf::compile(&world, &generated.origins).map(|(document, _)| document)
+    }
+
     /// A fresh compilation environment for this project.
     pub fn world(&self) -> BookWorld {
         BookWorld::new(

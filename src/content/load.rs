@@ -9,8 +9,8 @@ use toml::Spanned;
 use crate::content::images::ImageStore;
 use crate::content::links;
 use crate::content::model::{
-    Bibliography, Book, BookMeta, Chapter, FrontMatter, GlossaryFile, LandmarkFile, MapsFile, Part,
-    PeopleFile, TimelineFile,
+    Bibliography, Book, BookMeta, Chapter, FrontMatter, GlossaryFile, IndexFile, LandmarkFile,
+    MapsFile, Part, PeopleFile, TimelineFile,
 };
 use crate::content::validate;
 use crate::diagnostics::{Diagnostic, Error, Result, Sink, SourceFile};
@@ -110,6 +110,10 @@ pub fn load_book(sandbox: &Sandbox) -> Result<Book> {
         Some((people, file)) => (people.people, Some(file)),
         None => (vec![], None),
     };
+    let (index, index_file) = match optional_toml::<IndexFile>(sandbox, "chapters/index.toml")? {
+        Some((index, file)) => (index, Some(file)),
+        None => (IndexFile::default(), None),
+    };
     let bibliography = match &meta.bibliography {
         Some(name) => Some(load_bibliography(sandbox, name)?),
         None => None,
@@ -134,6 +138,8 @@ pub fn load_book(sandbox: &Sandbox) -> Result<Book> {
         glossary_file,
         people,
         people_file,
+        index,
+        index_file,
         bibliography,
         railways,
         projects,

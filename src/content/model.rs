@@ -60,6 +60,10 @@ pub struct BookMeta {
     /// The text on the back cover (plain text; a blank line starts a paragraph).
     #[serde(default)]
     pub blurb: Option<String>,
+    /// The publication date (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`) the copyright page prints;
+    /// without it, the build date (`SOURCE_DATE_EPOCH`).
+    #[serde(default)]
+    pub published: Option<Spanned<String>>,
 }
 
 fn default_citation_style() -> Spanned<String> {
@@ -102,6 +106,9 @@ pub struct FrontMatter {
     /// Generated figures (maps, charts) printed at the start of the chapter, by id.
     #[serde(default)]
     pub figures: Vec<Spanned<String>>,
+    /// Subjects the whole chapter treats: the index gives its first to last page.
+    #[serde(default)]
+    pub index: Vec<Spanned<String>>,
 }
 
 /// The kinds of boxed aside a chapter may carry.
@@ -135,7 +142,8 @@ impl SidebarKind {
 #[serde(deny_unknown_fields)]
 pub struct Sidebar {
     pub kind: SidebarKind,
-    pub title: String,
+    /// One line of Markdown (a film's title in italics).
+    pub title: Spanned<String>,
     /// Markdown.
     pub text: Spanned<String>,
 }
@@ -313,6 +321,55 @@ pub struct Person {
     pub aliases: Vec<String>,
 }
 
+/// `chapters/index.toml`: the subjects of the index, and other names under which places and
+/// landmarks are indexed. People's other names are in `chapters/people.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndexFile {
+    #[serde(default, rename = "term")]
+    pub terms: Vec<IndexTerm>,
+    #[serde(default, rename = "place")]
+    pub places: Vec<IndexPlace>,
+    #[serde(default, rename = "landmark")]
+    pub landmarks: Vec<IndexLandmark>,
+}
+
+/// A subject: indexed wherever the text uses its name or an alias, marks it with an
+/// `index:` link, or a chapter names it in its front matter.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndexTerm {
+    pub name: Spanned<String>,
+    /// Other forms in the text, indexed under `name`.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// A cross-entry only: "Manchuria, see Northeast".
+    #[serde(default)]
+    pub see: Option<Spanned<String>>,
+    /// Related entries: "see also …".
+    #[serde(default)]
+    pub see_also: Vec<Spanned<String>>,
+}
+
+/// A place beyond the cities and provinces of the landmarks, or other names of one of them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndexPlace {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub see_also: Vec<Spanned<String>>,
+}
+
+/// Other names of a landmark in the text, indexed under the landmark's name.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndexLandmark {
+    pub id: Spanned<String>,
+    pub aliases: Vec<String>,
+}
+
 /// A chapter: its file, slug, front matter and Markdown body.
 #[derive(Debug, Clone)]
 pub struct Chapter {
@@ -350,6 +407,9 @@ pub struct Book {
     pub glossary_file: Option<SourceFile>,
     pub people: Vec<Person>,
     pub people_file: Option<SourceFile>,
+    /// `chapters/index.toml`, when present: subjects and other names of places and landmarks.
+    pub index: IndexFile,
+    pub index_file: Option<SourceFile>,
     /// Bibliography keys with the file they come from.
     pub bibliography: Option<Bibliography>,
     /// `chapters/railways.toml`, when present: lines drawn on the railway map.

@@ -28,6 +28,8 @@ pub fn check_book(book: &Book, sink: &mut Sink) {
     }
     check_landmarks(book, &keys, sink);
     check_timeline(book, &keys, sink);
+    check_index(book, sink);
+    check_published(book, sink);
     for chapter in book.chapters() {
         check_chapter(book, chapter, &keys, sink);
     }
@@ -368,5 +370,62 @@ fn check_position(lat: &Spanned<f64>, lon: &Spanned<f64>, file: &SourceFile, sin
             Diagnostic::error(format!("longitude {lon_value} is outside -180..180"))
                 .at(file, span_of(lon, 0)),
         );
+    }
+}
+
+/// The publication date, when given, is a date.
+fn check_published(book: &Book, sink: &mut Sink) {
+    if let Some(published) = &book.meta.published
+        && !date::is_valid(published.get_ref())
+    {
+        sink.push(
+            Diagnostic::error(format!(
+                "`{}` is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD",
+                published.get_ref()
+            ))
+            .at(&book.meta_file, span_of(published, 0)),
+        );
+    }
+}
+
+/// `chapters/index.toml`: landmarks it gives other names exist, and every "see" and "see
+/// also" leads to an entry of the index.
+fn check_index(book: &Book, sink: &mut Sink) {
+    let Some(file) = &book.index_file else {
+        return;
+    };
+    let index = &book.index;
+    for landmark in &index.landmarks {
+        if book.landmark(landmark.id.get_ref()).is_none() {
+            sink.push(
+                Diagnostic::error(format!("unknown landmark `{}`", landmark.id.get_ref()))
+                    .at(file, span_of(&landmark.id, 0)),
+            );
+        }
+    }
+    let mut names: HashSet<&str> = book.people.iter().map(|p| p.name.as_str()).collect();
+    names.extend(book.landmarks.iter().map(|l| l.name.as_str()));
+    names.extend(book.landmarks.iter().map(|l| l.city.as_str()));
+    names.extend(book.landmarks.iter().map(|l| l.province.as_str()));
+    names.extend(index.terms.iter().map(|t| t.name.get_ref().as_str()));
+    names.extend(index.places.iter().map(|p| p.name.get_ref().as_str()));
+    let targets = index
+        .terms
+        .iter()
+        .flat_map(|t| t.see.iter().chain(&t.see_also))
+        .chain(index.places.iter().flat_map(|p| &p.see_also));
+    for target in targets {
+        if !names.contains(target.get_ref().as_str()) {
+            sink.push(
+                Diagnostic::error(format!(
+                    "`{}` is not an entry of the index",
+                    target.get_ref()
+                ))
+                .at(file, span_of(target, 0))
+                .with_note(
+                    "name a person, place, landmark or [[term]] exactly as the index prints it",
+                ),
+            );
+        }
     }
 }

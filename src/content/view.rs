@@ -10,7 +10,7 @@ use crate::escape::Trusted;
 use minijinja::value::Serde;
 use serde::Serialize;
 
-use crate::content::markdown::{self, Converter, Origin, Targets};
+use crate::content::markdown::{self, Converter, IndexTerms, Origin, Targets};
 use crate::content::model::{Book, Chapter, FigureKind, Itinerary, Landmark, Precision, Term};
 use crate::date::{self, BuildDate};
 use crate::diagnostics::SourceFile;
@@ -29,6 +29,9 @@ pub struct FigureRef {
     pub alt: String,
     /// Its number among the figures of its kind, where an output numbers them itself.
     pub number: Option<usize>,
+    /// Index marks for the names its caption mentions (Typst), placed inside the figure so
+    /// that they float with it.
+    pub marks: Value,
 }
 
 impl FigureRef {
@@ -43,7 +46,14 @@ impl FigureRef {
             caption: caption.to_string(),
             alt: alt.to_string(),
             number: None,
+            marks: Trusted::value(String::new()),
         }
+    }
+
+    /// The figure with index marks for what its caption names.
+    fn indexed(mut self, converter: &Converter<'_>) -> Self {
+        self.marks = Trusted::value(converter.index_marks(&self.caption));
+        self
     }
 }
 
@@ -135,8 +145,10 @@ pub fn views(
         .events
         .iter()
         .map(|event| EventView {
+            marks: Trusted::value(converter.index_marks(&event.title)),
             date: date::display(event.date.get_ref()),
             year: event.date.get_ref().chars().take(4).collect(),
+            decade: decade(event.date.get_ref()),
             title: event.title.clone(),
             text: markup(
                 converter,
@@ -164,47 +176,204 @@ pub fn views(
     }
 }
 
-/// The entries the back-of-book index may list, sorted; the index prints those the text
-/// actually marks, with their pages.
-pub fn index_view(book: &Book, included: &[&Chapter]) -> Value {
-    let sort_key = |s: &str| s.to_lowercase();
-    let mut people: Vec<Value> = book
+/// Everything the index records where the text names it: people with their other names,
+/// places (the landmarks' cities and provinces, and the places of `chapters/index.toml`),
+/// landmarks with the other names the index file gives them, and subjects.
+pub fn index_terms(book: &Book) -> IndexTerms {
+    let mut entries: Vec<(&'static str, String, Vec<String>)> = book
         .people
         .iter()
-        .map(|p| {
-            let extra = [p.zh.as_deref(), p.ru.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" · ");
-            minijinja::context! { term => &p.name, extra => extra }
+        .map(|p| ("person", p.name.clone(), p.aliases.clone()))
+        .collect();
+    for (name, aliases) in places(book) {
+        entries.push(("place", name, aliases));
+    }
+    for landmark in &book.landmarks {
+        let aliases = book
+            .index
+            .landmarks
+            .iter()
+            .filter(|a| a.id.get_ref() == landmark.id.get_ref())
+            .flat_map(|a| a.aliases.iter().cloned())
+            .collect();
+        entries.push(("landmark", landmark.name.clone(), aliases));
+    }
+    for term in book.index.terms.iter().filter(|t| t.see.is_none()) {
+        entries.push(("subject", term.name.get_ref().clone(), term.aliases.clone()));
+    }
+    IndexTerms::new(
+        entries,
+        book.landmarks
+            .iter()
+            .map(|l| (l.id.get_ref().clone(), l.name.clone())),
+    )
+}
+
+/// The places of the index with their other names: every city and province a landmark lies
+/// in, and the places `chapters/index.toml` adds.
+fn places(book: &Book) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut places: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for landmark in &book.landmarks {
+        places.entry(landmark.city.clone()).or_default();
+        places.entry(landmark.province.clone()).or_default();
+    }
+    for place in &book.index.places {
+        places
+            .entry(place.name.get_ref().clone())
+            .or_default()
+            .extend(place.aliases.iter().cloned());
+    }
+    places
+}
+
+/// One entry of the index as templates see it; the template collects its pages.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexEntry {
+    /// `kind:term`, as the marks in the text record it.
+    pub key: String,
+    /// As printed: people with a surname alias are inverted ("Khrushchev, Nikita").
+    pub heading: String,
+    /// Names in other scripts, or the city of a landmark.
+    pub extra: String,
+    /// The letter group it is printed under ("A" … "Z", or "0–9").
+    pub letter: String,
+    /// A cross-entry only: the heading it sends the reader to.
+    pub see: Option<String>,
+    /// Related entries, `(key, heading)`: printed when they have pages.
+    pub see_also: Vec<(String, String)>,
+    #[serde(skip)]
+    sort: String,
+}
+
+/// Every entry the back-of-book index may list, in alphabetical order; the index prints
+/// those the text marks (and the cross-entries). `subjects` are the terms `index:` links
+/// named, which need no entry in `chapters/index.toml`.
+pub fn index_view(book: &Book, subjects: &[String]) -> Vec<IndexEntry> {
+    let mut entries: Vec<IndexEntry> = Vec::new();
+    for person in &book.people {
+        // The name in its own script: Russian for a name the index inverts (a European
+        // name), Chinese for the others.
+        let heading = inverted(&person.name, &person.aliases);
+        let own = if heading != person.name {
+            &person.ru
+        } else {
+            &person.zh
+        };
+        let extra = own
+            .clone()
+            .or_else(|| person.zh.clone())
+            .unwrap_or_default();
+        entries.push(IndexEntry::new("person", &person.name, heading, extra));
+    }
+    for (name, _) in places(book) {
+        entries.push(IndexEntry::new("place", &name, name.clone(), String::new()));
+    }
+    for landmark in &book.landmarks {
+        let extra = landmark.city.clone();
+        entries.push(IndexEntry::new(
+            "landmark",
+            &landmark.name,
+            landmark.name.clone(),
+            extra,
+        ));
+    }
+    let mut named: Vec<&str> = Vec::new();
+    for term in &book.index.terms {
+        let name = term.name.get_ref();
+        named.push(name);
+        let mut entry = IndexEntry::new("subject", name, name.clone(), String::new());
+        entry.see = term.see.as_ref().map(|s| s.get_ref().clone());
+        entries.push(entry);
+    }
+    for term in subjects.iter().filter(|t| !named.contains(&t.as_str())) {
+        entries.push(IndexEntry::new(
+            "subject",
+            term,
+            term.clone(),
+            String::new(),
+        ));
+    }
+    resolve_cross_entries(book, &mut entries);
+    entries.sort_by(|a, b| a.sort.cmp(&b.sort).then_with(|| a.key.cmp(&b.key)));
+    entries.dedup_by(|a, b| a.key == b.key);
+    entries
+}
+
+/// "See" and "see also" name entries as editors know them (a person's full name); print
+/// them as the index heads them, and find the key of each related entry.
+fn resolve_cross_entries(book: &Book, entries: &mut [IndexEntry]) {
+    let by_name: HashMap<String, (String, String)> = entries
+        .iter()
+        .map(|e| {
+            let name = e.key.split_once(':').map_or("", |(_, n)| n).to_string();
+            (name, (e.key.clone(), e.heading.clone()))
         })
         .collect();
-    people.sort_by_key(|v| {
-        sort_key(
-            &v.get_attr("term")
-                .map(|t| t.to_string())
-                .unwrap_or_default(),
+    let also: HashMap<&str, Vec<&str>> = book
+        .index
+        .terms
+        .iter()
+        .map(|t| (t.name.get_ref().as_str(), &t.see_also))
+        .chain(
+            book.index
+                .places
+                .iter()
+                .map(|p| (p.name.get_ref().as_str(), &p.see_also)),
         )
-    });
-    let printed: HashSet<&str> = included
-        .iter()
-        .flat_map(|c| c.meta.landmarks.iter().map(|l| l.get_ref().as_str()))
+        .map(|(name, list)| (name, list.iter().map(|s| s.get_ref().as_str()).collect()))
         .collect();
-    let mut landmarks: Vec<(&str, String)> = book
-        .landmarks
-        .iter()
-        .filter(|l| printed.contains(l.id.get_ref().as_str()))
-        .map(|l| (l.name.as_str(), format!("{} · {}", l.name_zh, l.city)))
-        .collect();
-    landmarks.sort_by_key(|(name, _)| sort_key(name));
-    let mut places: Vec<&str> = book.landmarks.iter().map(|l| l.city.as_str()).collect();
-    places.sort_by_key(|p| sort_key(p));
-    places.dedup();
-    minijinja::context! {
-        people => people,
-        landmarks => landmarks.into_iter().map(|(term, extra)| minijinja::context! { term => term, extra => extra }).collect::<Vec<_>>(),
-        places => places.into_iter().map(|term| minijinja::context! { term => term, extra => "" }).collect::<Vec<_>>(),
+    for entry in entries.iter_mut() {
+        if let Some(see) = &entry.see {
+            entry.see = Some(
+                by_name
+                    .get(see)
+                    .map_or_else(|| see.clone(), |(_, h)| h.clone()),
+            );
+        }
+        let name = entry.key.split_once(':').map_or("", |(_, n)| n);
+        if let Some(list) = also.get(name) {
+            entry.see_also = list
+                .iter()
+                .filter_map(|n| by_name.get(*n).cloned())
+                .collect();
+        }
+    }
+}
+
+impl IndexEntry {
+    /// An entry of `kind` for `term` (as marked), printed as `heading`.
+    fn new(kind: &str, term: &str, heading: String, extra: String) -> Self {
+        let sort: String = deunicode::deunicode(&heading)
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric() || *c == ' ' || *c == ',')
+            .collect();
+        let letter = match sort.chars().next() {
+            Some(c) if c.is_ascii_digit() => "0–9".to_string(),
+            Some(c) => c.to_uppercase().to_string(),
+            None => String::new(),
+        };
+        Self {
+            key: format!("{kind}:{term}"),
+            heading,
+            extra,
+            letter,
+            see: None,
+            see_also: Vec::new(),
+            sort,
+        }
+    }
+}
+
+/// A name as an index heads it: surname first when the data gives the surname alone as an
+/// other name and it is the last word ("Nikita Khrushchev", also "Khrushchev" →
+/// "Khrushchev, Nikita"); Chinese names, surname first already, stay as they are.
+fn inverted(name: &str, aliases: &[String]) -> String {
+    match name.rsplit_once(' ') {
+        Some((given, surname)) if aliases.iter().any(|a| a == surname) => {
+            format!("{surname}, {given}")
+        }
+        _ => name.to_string(),
     }
 }
 
@@ -282,7 +451,10 @@ pub struct BookView {
     pub keywords: Vec<String>,
     pub credits: Vec<String>,
     pub year: i32,
+    /// The build date, as a book prints a date.
     pub date: String,
+    /// The publication date the copyright page prints.
+    pub published: String,
     pub bibliography: Option<String>,
     pub citation_style: String,
     /// The ISBN as the editor wrote it (with its hyphens), and as thirteen digits.
@@ -314,6 +486,12 @@ impl BookView {
             credits: meta.credits.clone(),
             year: date.day().year(),
             date: date.long(),
+            // The publication date when the book gives one (access dates in the
+            // bibliography must not lie after it), else the build date.
+            published: meta
+                .published
+                .as_ref()
+                .map_or_else(|| date.long(), |p| date::display(p.get_ref())),
             bibliography: book.bibliography.as_ref().map(|b| format!("/{}", b.path)),
             citation_style: meta.citation_style.get_ref().clone(),
             isbn: meta.isbn.as_ref().map(|i| i.get_ref().trim().to_string()),
@@ -359,6 +537,13 @@ pub struct PartView {
 pub struct ChapterView {
     pub slug: String,
     pub label: String,
+    /// The title without what follows a colon or its dates ("The Split"), for the index's
+    /// sub-entries.
+    pub short_title: String,
+    /// Index marks (Typst) for the names its title, subtitle, period and summary mention.
+    pub marks: Value,
+    /// Subjects the whole chapter treats (front matter `index`).
+    pub index_terms: Vec<String>,
     pub number: Option<usize>,
     pub title: String,
     pub subtitle: Option<String>,
@@ -386,7 +571,7 @@ impl ChapterView {
         let file = &chapter.file;
         let meta = &chapter.meta;
         let in_meta = |offset: usize| offset + chapter.meta_offset;
-        let body = Trusted::value(converter.convert(
+        let body = Trusted::value(converter.convert_body(
             &chapter.body,
             Origin {
                 file,
@@ -397,10 +582,21 @@ impl ChapterView {
             .sidebars
             .iter()
             .map(|s| {
+                let title = s.title.get_ref();
+                let at = Origin {
+                    file,
+                    offset: in_meta(s.title.span().start)
+                        + leading_quote_len(
+                            &file.text[in_meta(s.title.span().start).min(file.text.len())..],
+                        ),
+                };
                 minijinja::context! {
                     kind => Serde(s.kind),
                     label => s.kind.label(),
-                    title => &s.title,
+                    // Plain text where markup cannot go (an attribute, a bookmark) …
+                    title => markdown::plain(title),
+                    // … and the title with its italics (a film's name) where it can.
+                    title_markup => Trusted::value(converter.inline(title, at)),
                     text => markup(converter, s.text.get_ref(), file, in_meta(s.text.span().start)),
                 }
             })
@@ -414,6 +610,7 @@ impl ChapterView {
                     attribution => &q.attribution,
                     source => q.source.as_ref().map(|s| s.get_ref().clone()),
                     cite => q.source.as_ref().map(|s| Trusted::value(converter.cite(s.get_ref()))),
+                    marks => Trusted::value(converter.index_marks(&format!("{}\n{}", q.text, q.attribution))),
                 }
             })
             .collect();
@@ -432,9 +629,23 @@ impl ChapterView {
                 itinerary_view(chapter, itinerary, map, book, converter)
             })
             .collect();
+        let opener_text = [
+            Some(&meta.title),
+            meta.subtitle.as_ref(),
+            meta.period.as_ref(),
+            meta.summary.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join("\n");
         Self {
             slug: chapter.slug.clone(),
             label: markdown::chapter_label(&chapter.slug),
+            short_title: short_title(&meta.title),
+            marks: Trusted::value(converter.index_marks(&opener_text)),
+            index_terms: meta.index.iter().map(|t| t.get_ref().clone()).collect(),
             number,
             title: meta.title.clone(),
             subtitle: meta.subtitle.clone(),
@@ -452,10 +663,21 @@ impl ChapterView {
                     meta.figures
                         .iter()
                         .filter_map(|id| figures.figure(id.get_ref()))
+                        .map(|figure| figure.indexed(converter))
                         .collect()
                 })
                 .unwrap_or_default(),
         }
+    }
+}
+
+/// A chapter title as a sub-entry of the index names it: "The Northeast: Shenyang, …" is
+/// "The Northeast", "The Split, 1956–1969" is "The Split".
+fn short_title(title: &str) -> String {
+    let title = title.split(": ").next().unwrap_or(title);
+    match title.rsplit_once(", ") {
+        Some((head, tail)) if tail.starts_with(|c: char| c.is_ascii_digit()) => head.to_string(),
+        _ => title.to_string(),
     }
 }
 
@@ -478,6 +700,7 @@ fn itinerary_view(
             let landmark = book.landmark(stop.landmark.get_ref())?;
             total += stop.distance_km.unwrap_or(0.0);
             Some(minijinja::context! {
+                marks => Trusted::value(converter.index_marks(&landmark.name)),
                 number => i + 1,
                 id => landmark.id.get_ref(),
                 label => markdown::landmark_label(landmark.id.get_ref()),
@@ -489,14 +712,16 @@ fn itinerary_view(
             })
         })
         .collect();
+    let marks = converter.index_marks(&format!("{}\n{}", itinerary.title, itinerary.city));
     minijinja::context! {
         title => &itinerary.title,
+        marks => Trusted::value(marks),
         city => &itinerary.city,
         mode => Serde(itinerary.mode),
         intro => markup(converter, itinerary.intro.get_ref(), file, in_meta(itinerary.intro.span().start)),
         stops => stops,
         total_km => format_km(total),
-        map => Serde(map),
+        map => Serde(map.map(|m| m.indexed(converter))),
     }
 }
 
@@ -523,6 +748,9 @@ pub struct LandmarkView {
     pub description: Value,
     pub sources: Vec<String>,
     pub cites: Vec<Value>,
+    /// Index marks (Typst) for the names its name, city, province, address, dates, designer
+    /// and style mention; the template marks the entry itself.
+    pub marks: Value,
 }
 
 impl LandmarkView {
@@ -568,14 +796,39 @@ impl LandmarkView {
             ),
             sources: l.sources.iter().map(|s| s.get_ref().clone()).collect(),
             cites: cites(converter, &l.sources),
+            marks: Trusted::value(
+                converter.index_marks(
+                    &[
+                        l.name.as_str(),
+                        &l.city,
+                        &l.province,
+                        &l.address,
+                        &l.built,
+                        l.designer.as_deref().unwrap_or(""),
+                        &l.style,
+                    ]
+                    .join("\n"),
+                ),
+            ),
         }
     }
 }
 
+/// The decade of a date, as a heading: "1950s".
+fn decade(date: &str) -> String {
+    let year: String = date.chars().take(3).collect();
+    format!("{year}0s")
+}
+
+/// An event of the timeline.
 #[derive(Debug, Serialize)]
 pub struct EventView {
     pub date: String,
     pub year: String,
+    /// The decade it falls in ("1950s"), for the timeline's heads.
+    pub decade: String,
+    /// Index marks (Typst) for the names its title mentions.
+    pub marks: Value,
     pub title: String,
     pub text: Value,
     pub sources: Vec<String>,

@@ -509,7 +509,7 @@ fn a_typst_error_names_the_template_line_that_wrote_it_once() {
     // fixture's two landmarks.
     for part in [
         "gen/chapters/harbin.typ:",
-        "written by layouts/screen/landmark.typ:18: fact([Oops], #oops),",
+        "written by layouts/screen/landmark.typ:16: fact([Oops], #oops),",
         "the same problem occurs 1 more times",
     ] {
         assert!(message.contains(part), "no {part:?} in\n{message}");

@@ -278,9 +278,9 @@ fn the_pdf_numbers_and_lists_every_figure() {
         .iter()
         .filter(|f| f.kind == FigureKind::Map)
         .count();
-    // Images in the chapters are numbered and listed with the charts.
+    // Images in the chapters (none in the default book) are numbered and listed with the
+    // charts.
     let images: usize = book.chapters().map(|c| c.body.matches("![").count()).sum();
-    assert!(images >= 1, "the book ships at least one image");
     let charts = figures.list.len() - maps + images;
     // Each caption appears twice: under the figure and in the list of maps or figures.
     for n in 1..=maps {

@@ -91,7 +91,7 @@ fn hostile_strings_in_every_field_appear_literally() {
     );
     let chapter = format!(
         "+++\ntitle = {plain}\nsubtitle = {plain}\nsummary = {plain}\nlandmarks = [\"harbin-st-sophia\", \"harbin-station\"]\n\
-         [[sidebar]]\nkind = \"people\"\ntitle = {plain}\ntext = {markdown_toml}\n\
+         [[sidebar]]\nkind = \"people\"\ntitle = {markdown_toml}\ntext = {markdown_toml}\n\
          [[quote]]\ntext = {plain}\nattribution = {plain}\n\
          [[itinerary]]\ntitle = {plain}\ncity = {plain}\nmode = \"walk\"\nintro = {markdown_toml}\n\
          [[itinerary.stop]]\nlandmark = \"harbin-station\"\nnote = {markdown_toml}\n\

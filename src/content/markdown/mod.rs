@@ -37,49 +37,79 @@ impl Targets {
 /// Names the index records wherever the text mentions them.
 #[derive(Debug, Default)]
 pub struct IndexTerms {
-    /// `(form in the text, index entry)`, longest form first.
-    pub people: Vec<(String, String)>,
+    /// `(form in the text, kind, index entry)`, longest form first.
+    forms: Vec<(String, &'static str, String)>,
     /// Landmark id to its name, for indexing links to landmarks.
     pub landmark_names: HashMap<String, String>,
 }
 
 impl IndexTerms {
-    /// Index terms for a list of people (name and other forms) and landmarks (id and name).
-    pub fn new<'p>(
-        people: impl IntoIterator<Item = (&'p str, &'p [String])>,
+    /// Index terms from `(kind, entry, other forms)` and landmarks by `(id, name)`. A form
+    /// with an apostrophe also matches the typographic one smart punctuation writes, and a
+    /// subject written in lower case also matches with a capital (at the start of a sentence).
+    pub fn new(
+        entries: impl IntoIterator<Item = (&'static str, String, Vec<String>)>,
         landmarks: impl IntoIterator<Item = (String, String)>,
     ) -> Self {
-        let mut forms: Vec<(String, String)> = people
-            .into_iter()
-            .flat_map(|(name, aliases)| {
-                std::iter::once((name.to_string(), name.to_string()))
-                    .chain(aliases.iter().map(move |a| (a.clone(), name.to_string())))
-            })
-            .collect();
-        forms.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        let mut forms: Vec<(String, &'static str, String)> = Vec::new();
+        for (kind, entry, aliases) in entries {
+            for form in std::iter::once(entry.clone()).chain(aliases) {
+                let mut variants = vec![form.clone(), form.replace('\'', "\u{2019}")];
+                if kind == "subject" && form.starts_with(|c: char| c.is_lowercase()) {
+                    let mut chars = form.chars();
+                    let first = chars.next().map(|c| c.to_uppercase().to_string());
+                    variants.push(first.unwrap_or_default() + chars.as_str());
+                }
+                variants.sort();
+                variants.dedup();
+                forms.extend(variants.into_iter().map(|v| (v, kind, entry.clone())));
+            }
+        }
+        forms.sort_by(|a, b| {
+            b.0.len()
+                .cmp(&a.0.len())
+                .then_with(|| a.0.cmp(&b.0))
+                .then_with(|| a.1.cmp(b.1))
+        });
+        forms.dedup();
         Self {
-            people: forms,
+            forms,
             landmark_names: landmarks.into_iter().collect(),
         }
     }
 
-    /// Where people are named in a text: `(start, end, index entry)`, in order, not overlapping.
-    fn find_people<'t>(&'t self, text: &str) -> Vec<(usize, usize, &'t str)> {
+    /// Where entries are named in a text: `(end, kind, entry)`, in order of their end. Forms
+    /// of one kind never overlap (the longest wins); forms of different kinds may, so that a
+    /// city is indexed inside a landmark's name.
+    fn find<'t>(&'t self, text: &str) -> Vec<(usize, &'static str, &'t str)> {
         let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '-');
-        let mut found: Vec<(usize, usize, &str)> = Vec::new();
-        for (form, name) in &self.people {
+        let mut found: Vec<(usize, usize, &'static str, &str)> = Vec::new();
+        for (form, kind, entry) in &self.forms {
             for (start, _) in text.match_indices(form.as_str()) {
                 let end = start + form.len();
                 let before = text[..start].chars().next_back();
                 let after = text[end..].chars().next();
-                let overlaps = found.iter().any(|(s, e, _)| start < *e && *s < end);
+                let overlaps = found
+                    .iter()
+                    .any(|(s, e, k, _)| k == kind && start < *e && *s < end);
                 if !is_word(before) && !is_word(after) && !overlaps {
-                    found.push((start, end, name.as_str()));
+                    found.push((start, end, kind, entry.as_str()));
                 }
             }
         }
-        found.sort_by_key(|(start, ..)| *start);
+        found.sort_by_key(|(start, end, ..)| (*end, *start));
         found
+            .into_iter()
+            .map(|(_, end, kind, entry)| (end, kind, entry))
+            .collect()
+    }
+
+    /// Typst marks for every entry a plain text names, to place beside it.
+    pub fn marks(&self, text: &str) -> String {
+        self.find(text)
+            .into_iter()
+            .map(|(_, kind, entry)| index_mark(kind, entry))
+            .collect()
     }
 }
 
@@ -127,8 +157,16 @@ pub fn reference_id(key: &str) -> String {
 /// Where a resolved link leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Link {
-    /// An entry of the book: `scheme` is landmark, chapter or figure.
-    Internal { scheme: &'static str, id: String },
+    /// An entry of the book: `scheme` is landmark, chapter or figure. `in_parentheses`: the
+    /// link closes a parenthesis, as in "(see [the split](chapter:split))", so a page
+    /// reference joins it with a comma rather than opening parentheses of its own.
+    Internal {
+        scheme: &'static str,
+        id: String,
+        in_parentheses: bool,
+    },
+    /// A subject of the index, marked where the link's text stands.
+    Index(String),
     /// An `https:` address.
     Url(String),
     /// A bibliography key; the link text, if any, is the locator.
@@ -173,6 +211,8 @@ trait Writer {
     fn image(&mut self, out: &mut String, path: &str, alt: &str, caption: &str);
     /// End of a top-level text: where pending notes go.
     fn finish(&mut self, _out: &mut String) {}
+    /// The walk enters (`true`) or leaves a footnote's text.
+    fn in_note(&mut self, _inside: bool) {}
 }
 
 /// A block or inline container being walked.
@@ -198,6 +238,40 @@ enum Frame {
     Other,
 }
 
+/// Where an event starts: the text it is in, its range there, and whether the text right
+/// after it closes a parenthesis.
+#[derive(Clone, Copy)]
+struct Place<'a> {
+    origin: Origin<'a>,
+    range: &'a Range<usize>,
+    closes_parenthesis: bool,
+}
+
+/// A link target with `%XX` escapes decoded (an index term may be written with `%20` for
+/// its spaces); `None` when the escapes are not UTF-8.
+fn percent_decoded(target: &str) -> Option<String> {
+    let bytes = target.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 /// Link and image resolution against the book, with the diagnostics it finds.
 struct Resolver<'a> {
     targets: &'a Targets,
@@ -206,6 +280,8 @@ struct Resolver<'a> {
     used_images: Vec<String>,
     /// Print editions: the pixel width an image needs to reach 300 ppi at the text width.
     min_image_px: Option<u32>,
+    /// Subjects marked with `index:` links, in order of first use.
+    subjects: Vec<String>,
     sink: Sink,
 }
 
@@ -225,11 +301,15 @@ impl<'a> Converter<'a> {
                 images,
                 used_images: Vec::new(),
                 min_image_px: None,
+                subjects: Vec::new(),
                 sink: Sink::default(),
             },
             typst: Typst {
                 index: None,
                 in_heading: 0,
+                pending: String::new(),
+                flow: false,
+                depth: 0,
             },
             xhtml: None,
         }
@@ -264,6 +344,29 @@ impl<'a> Converter<'a> {
         &self.resolver.used_images
     }
 
+    /// Subjects marked with `index:` links in the texts converted so far.
+    pub fn subjects_used(&self) -> &[String] {
+        &self.resolver.subjects
+    }
+
+    /// Typst index marks for the names a plain text (a title, a caption, a field) mentions,
+    /// to be placed beside it; nothing when the converter does not index or writes XHTML.
+    pub fn index_marks(&self, text: &str) -> String {
+        match (&self.xhtml, self.typst.index) {
+            (None, Some(index)) => index.marks(text),
+            _ => String::new(),
+        }
+    }
+
+    /// Convert one line of Markdown (a title) into inline text of this converter's language,
+    /// without the paragraph around it.
+    pub fn inline(&mut self, markdown: &str, origin: Origin<'_>) -> String {
+        let text = self.convert(markdown, origin);
+        let text = text.trim();
+        let text = text.strip_prefix("<p>").unwrap_or(text);
+        text.strip_suffix("</p>").unwrap_or(text).trim().to_string()
+    }
+
     /// Diagnostics found so far.
     pub fn take_diagnostics(&mut self) -> Vec<Diagnostic> {
         std::mem::take(&mut self.resolver.sink.diagnostics)
@@ -275,6 +378,15 @@ impl<'a> Converter<'a> {
             Some(xhtml) => walk(&mut self.resolver, xhtml, markdown, origin),
             None => walk(&mut self.resolver, &mut self.typst, markdown, origin),
         }
+    }
+
+    /// Convert a chapter's body, which the page's flow holds directly: in Typst, the space
+    /// between its paragraphs may stretch (see `stretch` in the base layout's style).
+    pub fn convert_body(&mut self, markdown: &str, origin: Origin<'_>) -> String {
+        self.typst.flow = true;
+        let out = self.convert(markdown, origin);
+        self.typst.flow = false;
+        out
     }
 
     /// Convert a Markdown text to Typst markup.
@@ -336,14 +448,16 @@ fn walk(
                 }
                 inner.push((event, range));
             }
-            let text = resolver.render(writer, inner, None, origin);
+            writer.in_note(true);
+            let text = resolver.render(writer, inner, None, markdown, origin);
+            writer.in_note(false);
             footnotes.insert(name.to_string(), text.trim_end().to_string());
         } else {
             body.push((event, range));
         }
     }
     resolver.check_footnote_references(markdown, &footnotes, origin);
-    let mut out = resolver.render(writer, body, Some(&footnotes), origin);
+    let mut out = resolver.render(writer, body, Some(&footnotes), markdown, origin);
     writer.finish(&mut out);
     out
 }
@@ -424,6 +538,7 @@ impl Resolver<'_> {
         writer: &mut dyn Writer,
         events: Vec<(Event<'_>, Range<usize>)>,
         footnotes: Option<&HashMap<String, String>>,
+        markdown: &str,
         origin: Origin<'_>,
     ) -> String {
         let mut out = String::new();
@@ -431,7 +546,15 @@ impl Resolver<'_> {
         for (event, range) in events {
             match event {
                 Event::Start(tag) => {
-                    let frame = self.open(writer, tag, &mut out, origin, &range);
+                    let closes_parenthesis = markdown
+                        .get(range.end..)
+                        .is_some_and(|rest| rest.starts_with(')'));
+                    let at = Place {
+                        origin,
+                        range: &range,
+                        closes_parenthesis,
+                    };
+                    let frame = self.open(writer, tag, &mut out, at);
                     stack.push(frame);
                 }
                 Event::End(end) => {
@@ -500,9 +623,9 @@ impl Resolver<'_> {
         writer: &mut dyn Writer,
         tag: Tag<'_>,
         out: &mut String,
-        origin: Origin<'_>,
-        range: &Range<usize>,
+        at: Place<'_>,
     ) -> Frame {
+        let Place { origin, range, .. } = at;
         let block = match tag {
             Tag::Paragraph => Block::Paragraph,
             Tag::Heading { level, .. } => Block::Heading(match level {
@@ -537,7 +660,7 @@ impl Resolver<'_> {
             Tag::Strong => Block::Strong,
             Tag::Strikethrough => Block::Strike,
             Tag::Link { dest_url, .. } => {
-                let link = self.resolve_link(&dest_url, origin, range);
+                let link = self.resolve_link(&dest_url, at);
                 return Frame::Link {
                     link,
                     start: out.len(),
@@ -634,11 +757,12 @@ impl Resolver<'_> {
         }
     }
 
-    fn resolve_link(&mut self, dest: &str, origin: Origin<'_>, range: &Range<usize>) -> Link {
+    fn resolve_link(&mut self, dest: &str, at: Place<'_>) -> Link {
+        let Place { origin, range, .. } = at;
         let Some((scheme, target)) = dest.split_once(':') else {
             self.error(
                 format!(
-                    "link `{dest}` has no scheme: use landmark:, chapter:, figure:, cite: or https:"
+                    "link `{dest}` has no scheme: use landmark:, chapter:, figure:, cite:, index: or https:"
                 ),
                 origin,
                 range,
@@ -657,6 +781,24 @@ impl Resolver<'_> {
                     _ => "figure",
                 },
                 id: target.to_string(),
+                in_parentheses: at.closes_parenthesis,
+            },
+            "index" => match percent_decoded(target) {
+                Some(term) if !term.trim().is_empty() => {
+                    let term = term.trim().to_string();
+                    if !self.subjects.contains(&term) {
+                        self.subjects.push(term.clone());
+                    }
+                    Link::Index(term)
+                }
+                _ => {
+                    self.error(
+                        format!("`{dest}` names no index term: write [text](index:Term) or [text](<index:Term in words>)"),
+                        origin,
+                        range,
+                    );
+                    Link::Plain
+                }
             },
             "cite" if known => Link::Cite(target.to_string()),
             "landmark" | "chapter" | "figure" => {
@@ -753,4 +895,16 @@ impl Converter<'_> {
             xhtml.note_number = 0;
         }
     }
+}
+
+/// The text of one line of Markdown without its markup, for places that take plain text
+/// (an attribute, a bookmark).
+pub fn plain(markdown: &str) -> String {
+    Parser::new_ext(markdown, options())
+        .filter_map(|event| match event {
+            Event::Text(text) | Event::Code(text) => Some(text.to_string()),
+            Event::SoftBreak | Event::HardBreak => Some(" ".to_string()),
+            _ => None,
+        })
+        .collect()
 }

@@ -8,22 +8,35 @@ use crate::content::model::FigureKind;
 use crate::escape;
 
 /// The Typst writer: Markdown as Typst markup, every text escaped for markup mode, with
-/// index entries after the people it names (outside headings, which running heads repeat).
+/// index entries after the names it finds (after a heading rather than inside it, since
+/// running heads and the contents repeat headings).
 pub(super) struct Typst<'a> {
     pub(super) index: Option<&'a IndexTerms>,
     pub(super) in_heading: usize,
+    /// Index marks of the heading being written, placed after it.
+    pub(super) pending: String,
+    /// Writing a chapter's body: paragraphs at the top level may be spaced apart to fill a
+    /// page (never those in a note, list, quotation or table, which are boxes of their own).
+    pub(super) flow: bool,
+    /// How many containers (notes, lists, quotations, tables) are open.
+    pub(super) depth: usize,
 }
 
 impl Writer for Typst<'_> {
     fn text(&mut self, out: &mut String, text: &str) {
-        let Some(index) = self.index.filter(|_| self.in_heading == 0) else {
+        let Some(index) = self.index else {
             out.push_str(&escape::markup(text));
             return;
         };
         let mut at = 0;
-        for (_, end, name) in index.find_people(text) {
+        for (end, kind, entry) in index.find(text) {
+            let mark = index_mark(kind, entry);
+            if self.in_heading > 0 {
+                self.pending.push_str(&mark);
+                continue;
+            }
             out.push_str(&escape::markup(&text[at..end]));
-            out.push_str(&index_mark("person", name));
+            out.push_str(&mark);
             at = end;
         }
         out.push_str(&escape::markup(&text[at..]));
@@ -55,7 +68,18 @@ impl Writer for Typst<'_> {
         out.push_str("\n#line(length: 100%);\n\n");
     }
 
+    fn in_note(&mut self, inside: bool) {
+        if inside {
+            self.depth += 1;
+        } else {
+            self.depth = self.depth.saturating_sub(1);
+        }
+    }
+
     fn open(&mut self, out: &mut String, block: &Block) {
+        if matches!(block, Block::Quote | Block::List(_) | Block::Table(_)) {
+            self.depth += 1;
+        }
         match block {
             Block::Paragraph | Block::TableRow => {}
             Block::Heading(level) => {
@@ -82,8 +106,19 @@ impl Writer for Typst<'_> {
     }
 
     fn close(&mut self, out: &mut String, block: &Block) {
+        if matches!(block, Block::Quote | Block::List(_) | Block::Table(_)) {
+            self.depth = self.depth.saturating_sub(1);
+        }
+        if *block == Block::Paragraph && self.flow && self.depth == 0 {
+            out.push_str("\n\n#paragraph-stretch();\n\n");
+            return;
+        }
         if let Block::Heading(_) = block {
             self.in_heading = self.in_heading.saturating_sub(1);
+            out.push_str("];");
+            out.push_str(&std::mem::take(&mut self.pending));
+            out.push_str("\n\n");
+            return;
         }
         out.push_str(match block {
             Block::Paragraph => "\n\n",
@@ -101,26 +136,37 @@ impl Writer for Typst<'_> {
     }
 
     fn link(&mut self, out: &mut String, link: &Link, text: &str, _plain: &str) {
+        let indexing = self.index.filter(|_| self.in_heading == 0);
         out.push_str(&match link {
-            Link::Internal { scheme, id } => {
+            Link::Internal {
+                scheme,
+                id,
+                in_parentheses,
+            } => {
                 let label = match *scheme {
                     "landmark" => landmark_label(id),
                     "chapter" => chapter_label(id),
                     _ => figure_label(id),
                 };
-                let mark = match (self.index, *scheme) {
-                    (Some(index), "landmark") if self.in_heading == 0 => index
+                let mark = match (indexing, *scheme) {
+                    (Some(index), "landmark") => index
                         .landmark_names
                         .get(id)
                         .map(|name| index_mark("landmark", name))
                         .unwrap_or_default(),
                     _ => String::new(),
                 };
+                // A style function, so that an edition decides how a reference prints.
                 format!(
-                    "#link(label({}))[{text}];{mark}",
-                    escape::string_literal(&label)
+                    "#cross-reference(label({}), {}, [{text}], in-parentheses: {in_parentheses});{mark}",
+                    escape::string_literal(&label),
+                    escape::string_literal(scheme),
                 )
             }
+            Link::Index(term) => match indexing {
+                Some(_) => format!("{text}{}", index_mark("subject", term)),
+                None => text.to_string(),
+            },
             Link::Url(url) => format!("#link({})[{text}];", escape::string_literal(url)),
             Link::Cite(key) if text.is_empty() => {
                 format!("#cite(label({}));", escape::string_literal(key))
@@ -156,7 +202,10 @@ mod tests {
 
     fn convert(markdown: &str) -> (String, Vec<Diagnostic>) {
         let targets = Targets::default();
-        let index = IndexTerms::new([("Mao Zedong", &["Mao".to_string()][..])], []);
+        let index = IndexTerms::new(
+            [("person", "Mao Zedong".to_string(), vec!["Mao".to_string()])],
+            [],
+        );
         let images = crate::content::images::ImageStore::new(
             crate::sandbox::Sandbox::new(&std::env::temp_dir()).unwrap(),
         );
@@ -193,9 +242,13 @@ mod tests {
     }
 
     #[test]
-    fn people_are_indexed_outside_headings() {
+    fn people_are_indexed_after_headings_not_inside() {
         let (out, _) = convert("## Mao\n\nMao met Maoists and Mao Zedong.\n");
-        assert_eq!(out.matches("#index-mark(").count(), 2, "{out}");
+        assert_eq!(out.matches("#index-mark(").count(), 3, "{out}");
+        assert!(
+            out.starts_with("\n#heading(level: 2)[Mao];#index-mark("),
+            "{out}"
+        );
     }
 
     #[test]

@@ -205,7 +205,7 @@ impl Writer for Xhtml {
 
     fn link(&mut self, out: &mut String, link: &Link, text: &str, plain: &str) {
         match link {
-            Link::Internal { scheme, id } => match self.hrefs.get(&(*scheme, id.clone())) {
+            Link::Internal { scheme, id, .. } => match self.hrefs.get(&(*scheme, id.clone())) {
                 Some(href) => out.push_str(&format!(
                     "<a class=\"xref\" href=\"{}\">{text}</a>",
                     escape::xml(href)
@@ -225,7 +225,7 @@ impl Writer for Xhtml {
                     escape::xml(&reference_id(key))
                 ));
             }
-            Link::Plain => out.push_str(text),
+            Link::Plain | Link::Index(_) => out.push_str(text),
         }
     }
 

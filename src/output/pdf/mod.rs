@@ -1,9 +1,10 @@
 //! The PDF output: render an edition's Typst sources ([`render`]), compile them in the
 //! sandboxed [`world`], check every character has a glyph, export the PDF, and finish
-//! print files ([`boxes`]).
+//! print files ([`boxes`]); [`lint`] reads the laid-out pages for collisions and leaks.
 
 pub mod boxes;
 pub mod cover;
+pub mod lint;
 pub mod preflight;
 pub mod print;
 pub mod render;

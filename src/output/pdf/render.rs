@@ -10,7 +10,7 @@ use crate::escape::Trusted;
 use minijinja::value::Serde;
 
 use crate::content::images::Image;
-use crate::content::markdown::{Converter, IndexTerms};
+use crate::content::markdown::Converter;
 use crate::content::model::{Book, Chapter, FigureKind};
 use crate::content::view::{self, FigureCatalogue, Views};
 use crate::date::BuildDate;
@@ -77,14 +77,7 @@ pub fn render_edition(
     let mut targets = view::targets(book, &included, &[]);
     targets.known.insert("figure", known_figures);
     targets.printed.insert("figure", placed.clone());
-    let index = IndexTerms::new(
-        book.people
-            .iter()
-            .map(|p| (p.name.as_str(), p.aliases.as_slice())),
-        book.landmarks
-            .iter()
-            .map(|l| (l.id.get_ref().clone(), l.name.clone())),
-    );
+    let index = view::index_terms(book);
     let mut converter = Converter::new(&targets, &book.images)
         .with_index(&index)
         .with_min_image_px(edition.min_image_px());
@@ -112,15 +105,8 @@ pub fn render_edition(
             context,
         );
     }
-    let context = book_context(
-        book,
-        &views,
-        &included,
-        &edition_view,
-        edition,
-        figures,
-        &placed,
-    );
+    let index = view::index_view(book, converter.subjects_used());
+    let context = book_context(&views, &index, &edition_view, edition, figures, &placed);
     writer.render(
         "style.typ",
         "/gen/style.typ".into(),
@@ -220,9 +206,8 @@ pub(crate) fn edition_view(edition: &Edition) -> Value {
 
 /// What `style.typ` and `book.typ` see: the book, its parts, back matter and figures.
 fn book_context(
-    book: &Book,
     views: &Views,
-    included: &[&Chapter],
+    index: &[view::IndexEntry],
     edition_view: &Value,
     edition: &Edition,
     figures: &Figures,
@@ -243,7 +228,7 @@ fn book_context(
         timeline => Serde(&views.timeline),
         glossary => &views.glossary,
         back_matter => &edition.back_matter,
-        index => view::index_view(book, included),
+        index => Serde(index),
         timeline_figure => Serde(with_timeline.then(|| figures.figure(figures::TIMELINE_CHART)).flatten()),
         has_maps => placed_kind(FigureKind::Map),
         has_charts => placed_kind(FigureKind::Chart),
