@@ -311,7 +311,7 @@ fn rich_fixture_epub_is_valid_with_notes_tables_cjk_images_and_links() {
         "EPUB/images/square.png",
         "EPUB/images/diagram.svg",
         "EPUB/figures/map-overview.svg",
-        "EPUB/cover.svg",
+        "EPUB/cover.png",
     ] {
         assert!(names.contains(&name), "{name} missing from {names:?}");
     }
