@@ -356,7 +356,50 @@ impl Project {
     pub fn build_epub(&self) -> Result<BuiltEpub> {
         let figures = figures::build(&self.sandbox, &self.book, &self.epub_figure_style())?;
         let cover = self.cover_image()?;
-        output::epub::build(&self.sandbox, &self.book, &self.date, &figures, &cover)
+        let pages = self.page_source()?;
+        output::epub::build(
+            &self.sandbox,
+            &self.book,
+            &self.date,
+            &figures,
+            &cover,
+            pages.as_ref(),
+        )
+    }
+
+    /// The page numbers the EPUB carries: those of the print edition `epub_page_numbers`
+    /// in `book.toml` names (by default `trade`, if the project has it), laid out by Typst.
+    pub fn page_source(&self) -> Result<Option<output::epub::pages::PageSource>> {
+        let chosen = self.book.meta.epub_page_numbers.as_ref();
+        let name = chosen.map_or("trade", |n| n.get_ref().as_str());
+        if name == "none" {
+            return Ok(None);
+        }
+        let names = self.edition_names()?;
+        if !names.iter().any(|n| n == name) {
+            return match chosen {
+                Some(chosen) => Err(Diagnostic::error(format!(
+                    "epub_page_numbers `{name}` is not an edition under layouts/ (editions: {})",
+                    names.join(", ")
+                ))
+                .at(&self.book.meta_file, content::load::span_of(chosen, 0))
+                .with_note("name a print edition, or \"none\" for an EPUB without page numbers")
+                .into()),
+                None => Ok(None),
+            };
+        }
+        let edition = self.edition(name)?;
+        let document = self.document(&edition)?;
+        let meta = &self.book.meta;
+        let description = match meta.isbn.as_ref() {
+            Some(isbn) => format!("urn:isbn:{}", isbn.get_ref().replace(['-', ' '], "")),
+            None if edition.title_suffix.is_empty() => meta.title.clone(),
+            None => format!("{}, {}", meta.title, edition.title_suffix),
+        };
+        Ok(Some(output::epub::pages::PageSource::from_document(
+            &document,
+            description,
+        )))
     }
 
     /// The front cover as a PNG of 1600 × 2560 pixels, in the default edition's design.

@@ -129,6 +129,16 @@ impl Templates {
                 Trusted::value(escape::string_literal(&plain(&value)))
             });
         }
+        // `page_anchor(key)`: where a block begins, for the EPUB's page list (see
+        // `escape::PAGE_ANCHOR_LABEL`); the same key in a Typst and an XHTML template ties
+        // the two places together.
+        env.add_function("page_anchor", move |key: Value| {
+            let key = plain(&key);
+            Trusted::value(match language {
+                Language::Typst => escape::page_anchor_typst(&key),
+                Language::Xml => escape::page_anchor_xml(&key),
+            })
+        });
         let sandbox = sandbox.clone();
         let loader_files = files.clone();
         env.set_loader(move |name| load_template(&sandbox, &dirs, name, &loader_files));

@@ -64,6 +64,10 @@ pub struct BookMeta {
     /// without it, the build date (`SOURCE_DATE_EPOCH`).
     #[serde(default)]
     pub published: Option<Spanned<String>>,
+    /// The print edition whose page numbers the EPUB carries (page breaks and a page list),
+    /// or `"none"`; without it, `trade` when the project has that edition.
+    #[serde(default)]
+    pub epub_page_numbers: Option<Spanned<String>>,
 }
 
 fn default_citation_style() -> Spanned<String> {

@@ -213,6 +213,14 @@ trait Writer {
     fn finish(&mut self, _out: &mut String) {}
     /// The walk enters (`true`) or leaves a footnote's text.
     fn in_note(&mut self, _inside: bool) {}
+    /// A page anchor named `key` where a top-level block begins (`heading`: a heading).
+    fn anchor(&mut self, out: &mut String, key: &str, heading: bool);
+}
+
+/// The name of the page anchor of a block that begins at byte `offset` of `file`: the same
+/// in every output, since both walk the same text.
+pub fn page_anchor_key(file: &SourceFile, offset: usize) -> String {
+    format!("{}:{offset}", file.name)
 }
 
 /// A block or inline container being walked.
@@ -282,6 +290,8 @@ struct Resolver<'a> {
     min_image_px: Option<u32>,
     /// Subjects marked with `index:` links, in order of first use.
     subjects: Vec<String>,
+    /// Whether top-level blocks get page anchors (not in a one-line title).
+    anchors: bool,
     sink: Sink,
 }
 
@@ -302,6 +312,7 @@ impl<'a> Converter<'a> {
                 used_images: Vec::new(),
                 min_image_px: None,
                 subjects: Vec::new(),
+                anchors: true,
                 sink: Sink::default(),
             },
             typst: Typst {
@@ -361,7 +372,9 @@ impl<'a> Converter<'a> {
     /// Convert one line of Markdown (a title) into inline text of this converter's language,
     /// without the paragraph around it.
     pub fn inline(&mut self, markdown: &str, origin: Origin<'_>) -> String {
+        self.resolver.anchors = false;
         let text = self.convert(markdown, origin);
+        self.resolver.anchors = true;
         let text = text.trim();
         let text = text.strip_prefix("<p>").unwrap_or(text);
         text.strip_suffix("</p>").unwrap_or(text).trim().to_string()
@@ -546,6 +559,20 @@ impl Resolver<'_> {
         for (event, range) in events {
             match event {
                 Event::Start(tag) => {
+                    let block = matches!(
+                        tag,
+                        Tag::Paragraph
+                            | Tag::Heading { .. }
+                            | Tag::BlockQuote(_)
+                            | Tag::List(_)
+                            | Tag::Table(_)
+                            | Tag::CodeBlock(_)
+                    );
+                    if self.anchors && block && stack.is_empty() && footnotes.is_some() {
+                        let key = page_anchor_key(origin.file, origin.offset + range.start);
+                        let heading = matches!(tag, Tag::Heading { .. });
+                        writer.anchor(&mut out, &key, heading);
+                    }
                     let closes_parenthesis = markdown
                         .get(range.end..)
                         .is_some_and(|rest| rest.starts_with(')'));

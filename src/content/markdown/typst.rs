@@ -68,6 +68,17 @@ impl Writer for Typst<'_> {
         out.push_str("\n#line(length: 100%);\n\n");
     }
 
+    fn anchor(&mut self, out: &mut String, key: &str, heading: bool) {
+        // A heading's anchor follows it, where the paragraph it is kept with begins: on the
+        // page the heading is printed on.
+        let mark = escape::page_anchor_typst(key);
+        if heading {
+            self.pending.push_str(&mark);
+        } else {
+            out.push_str(&mark);
+        }
+    }
+
     fn in_note(&mut self, inside: bool) {
         if inside {
             self.depth += 1;

@@ -64,6 +64,10 @@ impl Xhtml {
 }
 
 impl Writer for Xhtml {
+    fn anchor(&mut self, out: &mut String, key: &str, _heading: bool) {
+        out.push_str(&escape::page_anchor_xml(key));
+    }
+
     fn text(&mut self, out: &mut String, text: &str) {
         out.push_str(&escape::xml(text));
     }

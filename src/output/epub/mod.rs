@@ -3,6 +3,7 @@
 
 pub mod citations;
 pub mod lang;
+pub mod pages;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
@@ -75,6 +76,8 @@ struct Package<'a> {
     toc: Vec<TocEntry>,
     /// Back matter pages by name, for the navigation's landmarks.
     back: BTreeMap<&'static str, String>,
+    /// The page list: where the pages of a print edition begin.
+    page_list: Vec<pages::PageEntry>,
     book_view: Value,
 }
 
@@ -113,13 +116,15 @@ pub fn chapter_href(slug: &str) -> String {
     format!("chapter-{slug}.xhtml")
 }
 
-/// Build the EPUB of the whole book with its generated figures and its cover image (PNG).
+/// Build the EPUB of the whole book with its generated figures and its cover image (PNG),
+/// and the page numbers of a print edition when `page_source` gives them.
 pub fn build(
     sandbox: &Sandbox,
     book: &Book,
     date: &BuildDate,
     figures: &Figures,
     cover: &[u8],
+    page_source: Option<&pages::PageSource>,
 ) -> Result<BuiltEpub> {
     check_figures(figures)?;
     let included: Vec<&Chapter> = book.chapters().collect();
@@ -166,12 +171,14 @@ pub fn build(
         non_linear: Vec::new(),
         toc: Vec::new(),
         back: BTreeMap::new(),
+        page_list: Vec::new(),
         book_view: Value::from(Serde(&views.book)),
     };
     package.front_pages();
     package.chapters_and_parts(&views);
     package.back_pages(&views, &bibliography, &numbered);
     let illustrations = package.figure_pages(&numbered);
+    package.place_page_breaks(page_source);
     let documents = package.items.len() + 1;
     let first_body = views
         .parts
@@ -184,6 +191,7 @@ pub fn build(
             back => &package.back,
             first_body => first_body,
             illustrations => illustrations,
+            page_list => Value::from(Serde(&package.page_list)),
         }),
     );
     let nav = nav.map(|n| lang::tag_languages(&n));
@@ -201,7 +209,15 @@ pub fn build(
     let has_visuals = !images.is_empty() || !figures.list.is_empty();
     let opf = package.package_document(
         date,
-        accessibility(has_visuals, has_notes, !views.glossary.is_empty()),
+        page_source.filter(|_| !package.page_list.is_empty()),
+        accessibility(
+            has_visuals,
+            has_notes,
+            !views.glossary.is_empty(),
+            page_source
+                .filter(|_| !package.page_list.is_empty())
+                .map(|s| s.description.as_str()),
+        ),
     );
     if package
         .diagnostics
@@ -438,8 +454,28 @@ impl Package<'_> {
         }
     }
 
+    /// Page breaks where the pages of the print edition begin, in every content document;
+    /// the page list for the navigation.
+    fn place_page_breaks(&mut self, source: Option<&pages::PageSource>) {
+        let xhtml: Vec<usize> = (0..self.items.len())
+            .filter(|&i| self.items[i].media_type == "application/xhtml+xml")
+            .collect();
+        let mut documents: Vec<(String, String)> = xhtml
+            .iter()
+            .map(|&i| {
+                let item = &mut self.items[i];
+                let text = String::from_utf8(std::mem::take(&mut item.bytes)).unwrap_or_default();
+                (item.href.clone(), text)
+            })
+            .collect();
+        self.page_list = pages::place(&mut documents, source);
+        for (&i, (_, text)) in xhtml.iter().zip(documents) {
+            self.items[i].bytes = text.into_bytes();
+        }
+    }
+
     /// The NCX table of contents for reading systems older than EPUB 3: parts and chapters
-    /// (two levels), numbered in play order.
+    /// (two levels), numbered in play order, and the page list.
     fn ncx(&mut self) -> Option<String> {
         let mut order = 0;
         let mut next = || {
@@ -459,7 +495,22 @@ impl Package<'_> {
                 minijinja::context! { order => own, title => &entry.title, href => &entry.href, children => children }
             })
             .collect();
-        let context = self.common(minijinja::context! { points => points });
+        let page_targets: Vec<Value> = self
+            .page_list
+            .iter()
+            .map(|p| minijinja::context! { order => next(), number => &p.number, href => &p.href })
+            .collect();
+        let max_page = self
+            .page_list
+            .iter()
+            .filter_map(|p| p.number.parse::<u64>().ok())
+            .max()
+            .unwrap_or(0);
+        let context = self.common(minijinja::context! {
+            points => points,
+            pages => page_targets,
+            max_page => max_page,
+        });
         self.render("toc.ncx", context)
     }
 
@@ -554,7 +605,12 @@ impl Package<'_> {
     }
 
     /// `package.opf`, listing every item and the spine.
-    fn package_document(&mut self, date: &BuildDate, accessibility: Value) -> Option<String> {
+    fn package_document(
+        &mut self,
+        date: &BuildDate,
+        page_source: Option<&pages::PageSource>,
+        accessibility: Value,
+    ) -> Option<String> {
         let manifest: Vec<Value> = self
             .items
             .iter()
@@ -572,6 +628,7 @@ impl Package<'_> {
             manifest => manifest,
             spine => &self.spine,
             non_linear => &self.non_linear,
+            page_break_source => page_source.map(|s| s.description.clone()),
             accessibility => accessibility,
         });
         self.render("package.opf", context)
@@ -616,7 +673,12 @@ fn hrefs(
 
 /// EPUB Accessibility 1.1 metadata derived from what the book holds: only values of the
 /// schema.org vocabularies, and a summary that says what is true of this book.
-fn accessibility(has_visuals: bool, has_notes: bool, has_glossary: bool) -> Value {
+fn accessibility(
+    has_visuals: bool,
+    has_notes: bool,
+    has_glossary: bool,
+    page_source: Option<&str>,
+) -> Value {
     let mut modes = vec!["textual"];
     let mut sufficient = vec!["textual".to_string()];
     let mut features = vec![
@@ -630,10 +692,14 @@ fn accessibility(has_visuals: bool, has_notes: bool, has_glossary: bool) -> Valu
         sufficient.insert(0, "textual,visual".into());
         features.push("alternativeText");
     }
+    if page_source.is_some() {
+        features.push("pageBreakMarkers");
+        features.push("pageNavigation");
+    }
     let summary = format!(
         "Reflowable text with a navigable table of contents, headings in order, {}{}and links \
          between chapters, landmark entries and sources. {}Every run of Chinese, Russian and \
-         pinyin text is marked with its language. No flashing, motion or sound.",
+         pinyin text is marked with its language. {}No flashing, motion or sound.",
         if has_notes {
             "footnotes as linked notes, "
         } else {
@@ -645,7 +711,10 @@ fn accessibility(has_visuals: bool, has_notes: bool, has_glossary: bool) -> Valu
              also open on a page of their own. "
         } else {
             "Apart from the cover, the book has no images. "
-        }
+        },
+        page_source
+            .map(|s| format!("Page breaks and a page list give the page numbers of {s}. "))
+            .unwrap_or_default(),
     );
     minijinja::context! {
         modes => modes,
