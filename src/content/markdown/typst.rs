@@ -257,9 +257,19 @@ mod tests {
         let (out, _) = convert("## Mao\n\nMao met Maoists and Mao Zedong.\n");
         assert_eq!(out.matches("#index-mark(").count(), 3, "{out}");
         assert!(
-            out.starts_with("\n#heading(level: 2)[Mao];#index-mark("),
+            out.starts_with(
+                "\n#heading(level: 2)[Mao];#metadata(\"test.md:0\")<page-anchor>#index-mark("
+            ),
             "{out}"
         );
+    }
+
+    #[test]
+    fn top_level_blocks_carry_page_anchors_and_notes_do_not() {
+        let (out, _) = convert("One.[^n]\n\n- a\n- b\n\nTwo.\n\n[^n]: A note.\n");
+        assert_eq!(out.matches("<page-anchor>").count(), 3, "{out}");
+        assert!(out.starts_with("#metadata(\"test.md:0\")<page-anchor>One"), "{out}");
+        assert!(out.contains("#metadata(\"test.md:19\")<page-anchor>Two"), "{out}");
     }
 
     #[test]
