@@ -3,6 +3,7 @@
 
 mod bad_inputs;
 mod common;
+mod consistency;
 mod content;
 mod editions;
 mod epub;
