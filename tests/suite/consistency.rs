@@ -4,9 +4,11 @@
 //! book and, in the `negative` tests, on snippets made to fail.
 
 mod corpus;
+mod facts;
 mod index;
 mod legs;
 mod names;
+mod negative;
 mod spelling;
 
 use guidebook::content::model::Book;
@@ -28,6 +30,7 @@ fn shipped_corpus(book: &Book) -> Corpus {
     Corpus::of_book(book, SourceFile::new("chapters/references.yml", text))
 }
 
+/// Check (a) on the shipped book: every leg, stop note, introduction and route length.
 #[test]
 fn itinerary_legs_agree_with_the_map_and_the_text() {
     // The straight lines are measured on the sphere of the IUGG mean radius.
@@ -48,6 +51,7 @@ fn itinerary_legs_agree_with_the_map_and_the_text() {
     assert_clean("itineraries", findings);
 }
 
+/// Check (b) on the shipped book: the rules of the note on names.
 #[test]
 fn names_follow_the_transliteration_rules() {
     let corpus = shipped_corpus(&book());
@@ -60,6 +64,7 @@ fn names_follow_the_transliteration_rules() {
     assert_clean("transliteration (chapters/00-names.md)", findings);
 }
 
+/// Check (c) on the shipped book: the name index.
 #[test]
 fn each_person_and_place_has_one_name_and_one_spelling() {
     let corpus = shipped_corpus(&book());
@@ -67,4 +72,23 @@ fn each_person_and_place_has_one_name_and_one_spelling() {
     findings.extend(index::check_one_spelling_per_name(&corpus));
     findings.extend(index::check_synonym_names(&corpus));
     assert_clean("name index", findings);
+}
+
+/// Check (d) on the shipped book: every fact and dated event of `chapters/facts.toml`.
+#[test]
+fn recurring_facts_carry_one_value() {
+    let book = book();
+    let corpus = shipped_corpus(&book);
+    let path = repo().join("chapters/facts.toml");
+    let text = std::fs::read_to_string(path).expect("the registry of facts is readable");
+    let registry = SourceFile::new("chapters/facts.toml", text);
+    let timeline: Vec<(&str, &str)> = book
+        .events
+        .iter()
+        .map(|e| (e.date.get_ref().as_str(), e.title.as_str()))
+        .collect();
+    assert_clean(
+        "facts (chapters/facts.toml)",
+        facts::check(&corpus, &registry, &timeline),
+    );
 }

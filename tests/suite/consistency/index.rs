@@ -123,9 +123,27 @@ pub fn glosses(passage: &Passage) -> Vec<Gloss> {
     for (open, _) in text.match_indices('(') {
         let close = text[open..].find(')').map_or(text.len(), |i| open + i);
         let inside = &text[open + 1..close];
-        let parts: Vec<&str> = inside
-            .split([';', ',', '，', '；'])
-            .map(|p| p.trim().trim_matches(|c| "\"“”«»'".contains(c)).trim())
+        // A gloss may hold commas ("Договор о дружбе, союзе и взаимной помощи"): a part between
+        // semicolons is split at commas only when it mixes scripts.
+        let clean = |p: &str| {
+            p.trim()
+                .trim_matches(|c| "\"“”«»'".contains(c))
+                .trim()
+                .to_string()
+        };
+        let parts: Vec<String> = inside
+            .split([';', '；'])
+            .flat_map(|part| {
+                let pieces: Vec<Option<Script>> = part
+                    .split([',', '，'])
+                    .map(|p| script_of(&clean(p)))
+                    .collect();
+                if pieces[0].is_some() && pieces.iter().all(|s| *s == pieces[0]) {
+                    vec![clean(part)]
+                } else {
+                    part.split([',', '，']).map(clean).collect()
+                }
+            })
             .collect();
         let (roman, roman_at) = name_before(text, open);
         if !roman.is_empty() {
@@ -142,7 +160,7 @@ pub fn glosses(passage: &Passage) -> Vec<Gloss> {
             continue;
         }
         let (cyrillic, at) = cyrillic_before(text, open);
-        let first = parts.first().copied().unwrap_or_default();
+        let first = parts.first().map_or("", String::as_str);
         if !cyrillic.is_empty() && first.starts_with(|c: char| c.is_ascii_uppercase()) {
             out.push(Gloss {
                 roman: first.to_string(),
@@ -200,9 +218,11 @@ pub fn name_before(text: &str, end: usize) -> (String, usize) {
         {
             break;
         }
-        tokens.push((start, token));
+        let quote = raw.len() - raw.trim_start_matches(['"', '“']).len();
+        tokens.push((start + quote, token));
         at = start;
-        if start == 0 {
+        // An opening quotation mark starts the name: "Moscow Nights".
+        if start == 0 || quote > 0 {
             break;
         }
     }

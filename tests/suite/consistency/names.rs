@@ -2,7 +2,7 @@
 //! signs written as apostrophes, ё as ë, no pinyin tone marks in running text, tone marks in
 //! every `pinyin` field, romanised names that match the Cyrillic printed beside them.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use regex::Regex;
 
@@ -291,7 +291,7 @@ pub fn check_people(corpus: &Corpus) -> Vec<Finding> {
 /// Rule 6: one English name, one Cyrillic form. Names glossed or entered with Russian must
 /// give the same Russian wherever the same English name stands, up to case endings.
 pub fn check_one_cyrillic_per_name(corpus: &Corpus) -> Vec<Finding> {
-    let mut by_name: BTreeMap<String, BTreeMap<String, Finding>> = BTreeMap::new();
+    let mut by_name: BTreeMap<String, Vec<(Finding, String)>> = BTreeMap::new();
     for entry in index::entries(corpus) {
         if !entry.key.chars().any(is_cyrillic) {
             continue;
@@ -300,21 +300,21 @@ pub fn check_one_cyrillic_per_name(corpus: &Corpus) -> Vec<Finding> {
             by_name
                 .entry(form.to_lowercase())
                 .or_default()
-                .entry(stem(&entry.key))
-                .or_insert_with(|| entry.place.clone());
+                .push((entry.place.clone(), stem(&entry.key)));
         }
     }
     let mut findings = Vec::new();
-    for (name, russian) in by_name {
-        let places: BTreeSet<&Finding> = russian.values().collect();
-        if russian.len() > 1 && places.len() > 1 {
-            let mut list = russian.iter();
-            let (first, at) = list.next().expect("two forms");
-            for (other, place) in list {
+    for (name, mut russian) in by_name {
+        russian.sort();
+        let Some((first_place, first)) = russian.first().cloned() else {
+            continue;
+        };
+        for (place, other) in &russian[1..] {
+            if *other != first {
                 findings.push(Finding {
                     message: format!(
                         "“{name}” is Russian “{other}” here but “{first}” at {}",
-                        at.place()
+                        first_place.place()
                     ),
                     ..place.clone()
                 });
