@@ -4,6 +4,7 @@
 //! book and, in the `negative` tests, on snippets made to fail.
 
 mod corpus;
+mod dates;
 mod facts;
 mod index;
 mod legs;
@@ -87,8 +88,24 @@ fn recurring_facts_carry_one_value() {
         .iter()
         .map(|e| (e.date.get_ref().as_str(), e.title.as_str()))
         .collect();
+    let mut findings = facts::check(&corpus, &registry, &timeline);
+    findings.extend(dates::check_landmark_dates(&corpus));
+    assert_clean("facts (chapters/facts.toml)", findings);
+}
+
+/// The railway map's stations stand where their landmark entries do, one place per station.
+#[test]
+fn railway_stations_agree_with_the_landmarks() {
+    let book = book();
+    let (railways, file) = book.railways.as_ref().expect("the book has a railway map");
+    let landmark = |name: &str| {
+        book.landmarks
+            .iter()
+            .find(|l| l.name == name)
+            .map(|l| LonLat::new(*l.lon.get_ref(), *l.lat.get_ref()))
+    };
     assert_clean(
-        "facts (chapters/facts.toml)",
-        facts::check(&corpus, &registry, &timeline),
+        "railway stations",
+        legs::check_stations(railways, file, landmark),
     );
 }

@@ -3,6 +3,7 @@
 //! date every sentence about the event must carry.
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use guidebook::diagnostics::SourceFile;
 use regex::Regex;
@@ -254,7 +255,7 @@ impl Date {
 }
 
 /// The months, for reading dates in prose.
-const MONTHS: [&str; 12] = [
+pub const MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",
@@ -288,16 +289,42 @@ enum Written {
     Year(u32),
 }
 
-/// The dates a sentence writes, and how each was written.
-fn written_dates(sentence: &str) -> Vec<(Written, String)> {
+/// A day or range of days of a month, with or without its year: "2 March 1969", "14–15
+/// March", "31 July to 3 August 1958".
+pub static DAY_DATE: LazyLock<Regex> = LazyLock::new(|| {
     let months = MONTHS.join("|");
-    let days = Regex::new(&format!(
+    Regex::new(&format!(
         r"\b(\d{{1,2}})(?:\s*(?:–|-|to|and)\s*(\d{{1,2}}))?\s+({months})\b(?:,?\s+(\d{{4}})\b)?"
     ))
-    .expect("valid regex");
-    let month_year = Regex::new(&format!(r"\b({months})\s+(\d{{4}})\b")).expect("valid regex");
-    let year = Regex::new(r"\b(1[89]\d\d|20\d\d)\b").expect("valid regex");
-    let month_number = |m: &str| MONTHS.iter().position(|n| *n == m).map(|i| i as u32 + 1);
+    .expect("valid regex")
+});
+
+/// A month and year: "March 1969".
+static MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"\b({})\s+(\d{{4}})\b", MONTHS.join("|"))).expect("valid regex")
+});
+
+/// A month without its year: "in October", "early May".
+static BARE_MONTH: LazyLock<Regex> = LazyLock::new(|| {
+    let months = MONTHS.join("|");
+    Regex::new(&format!(
+        r"\b(?:in|early|late|mid-|by|from|until|since)\s+({months})\b"
+    ))
+    .expect("valid regex")
+});
+
+/// A year of the book's span.
+pub static YEAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(1[89]\d\d|20\d\d)\b").expect("valid regex"));
+
+/// The number of a month's name.
+fn month_number(name: &str) -> Option<u32> {
+    MONTHS.iter().position(|n| *n == name).map(|i| i as u32 + 1)
+}
+
+/// The dates a sentence writes, and how each was written.
+fn written_dates(sentence: &str) -> Vec<(Written, String)> {
+    let (days, month_year, year) = (&*DAY_DATE, &*MONTH_YEAR, &*YEAR);
     let mut text = sentence.to_string();
     let mut out = Vec::new();
     for c in days.captures_iter(sentence) {
@@ -330,11 +357,7 @@ fn written_dates(sentence: &str) -> Vec<(Written, String)> {
         text.replace_range(m.range(), &" ".repeat(m.len()));
     }
     let masked = text.clone();
-    let bare_month = Regex::new(&format!(
-        r"\b(?:in|early|late|mid-|by|from|until|since)\s+({months})\b"
-    ))
-    .expect("valid regex");
-    for c in bare_month.captures_iter(&masked) {
+    for c in BARE_MONTH.captures_iter(&masked) {
         out.push((
             Written::MonthOnly(month_number(&c[1]).expect("a month")),
             c[0].to_string(),
@@ -377,7 +400,7 @@ fn agrees(written: &Written, date: Date, paragraph_years: &[u32]) -> bool {
 /// Sentences of a text, each with the text of its paragraph: paragraphs are lines, and a
 /// sentence ends at a full stop, question or exclamation mark before a space (not after an
 /// abbreviation or an initial).
-fn sentences(text: &str) -> Vec<(usize, &str, &str)> {
+pub fn sentences(text: &str) -> Vec<(usize, &str, &str)> {
     let mut out = Vec::new();
     let mut offset = 0;
     for paragraph in text.split_inclusive('\n') {
@@ -474,7 +497,7 @@ fn check_event(event: &DatedEvent, context: &EventContext, findings: &mut Vec<Fi
         .iter()
         .filter_map(|p| compile(p, context.registry, findings))
         .collect();
-    let year = Regex::new(r"\b(1[89]\d\d|20\d\d)\b").expect("valid regex");
+    let year = &*YEAR;
     let mut places = BTreeMap::new();
     for passage in context.prose {
         let entry_date = context
@@ -485,7 +508,7 @@ fn check_event(event: &DatedEvent, context: &EventContext, findings: &mut Vec<Fi
                 continue;
             };
             let place = passage.finding(at + m.start(), "");
-            let heading = heading_with_year(&passage.plain[..at], &year);
+            let heading = heading_with_year(&passage.plain[..at], year);
             let years: Vec<u32> = year
                 .find_iter(paragraph)
                 .chain(year.find_iter(heading))

@@ -2,7 +2,8 @@
 //! stops, and the distances the text states (in stop notes, in the introduction, in figure
 //! text) equal to the data.
 
-use guidebook::content::model::{Chapter, Itinerary, TravelMode};
+use guidebook::content::model::{Chapter, Itinerary, RailwayFile, TravelMode};
+use guidebook::diagnostics::SourceFile;
 use guidebook::figures::geo::{LonLat, distance_km};
 use regex::Regex;
 
@@ -247,4 +248,50 @@ fn check_figure_text(
             ));
         }
     }
+}
+
+/// The railway map's stations agree with the landmarks and with themselves: a station that
+/// has a landmark entry (`landmark` gives the coordinates of "<station> Railway Station")
+/// stands where the entry does, and a station on several lines has one position.
+pub fn check_stations(
+    railways: &RailwayFile,
+    file: &SourceFile,
+    landmark: impl Fn(&str) -> Option<LonLat>,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut first: std::collections::HashMap<&str, LonLat> = std::collections::HashMap::new();
+    for station in railways.lines.iter().flat_map(|l| &l.stations) {
+        let at = station.lat.span().start;
+        let here = LonLat::new(*station.lon.get_ref(), *station.lat.get_ref());
+        let name = station.name.as_str();
+        let close =
+            |a: LonLat, b: LonLat| (a.lon - b.lon).abs() <= 1e-4 && (a.lat - b.lat).abs() <= 1e-4;
+        if let Some(entry) =
+            landmark(&format!("{name} Railway Station")).filter(|e| !close(*e, here))
+        {
+            findings.push(Finding::at(
+                file,
+                at,
+                format!(
+                    "station {name} is at {}, {} but the landmark {name} Railway Station at {}, {}",
+                    here.lat, here.lon, entry.lat, entry.lon
+                ),
+            ));
+        }
+        match first.get(name) {
+            Some(earlier) if !close(*earlier, here) => findings.push(Finding::at(
+                file,
+                at,
+                format!(
+                    "station {name} is at {}, {} here but at {}, {} on an earlier line",
+                    here.lat, here.lon, earlier.lat, earlier.lon
+                ),
+            )),
+            Some(_) => {}
+            None => {
+                first.insert(name, here);
+            }
+        }
+    }
+    findings
 }

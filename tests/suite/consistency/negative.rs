@@ -4,12 +4,12 @@
 use std::collections::HashMap;
 
 use guidebook::content::load::split_front_matter;
-use guidebook::content::model::Chapter;
+use guidebook::content::model::{Chapter, RailwayFile};
 use guidebook::diagnostics::SourceFile;
 use guidebook::figures::geo::LonLat;
 
 use super::corpus::{Corpus, Finding};
-use super::{facts, index, legs, names};
+use super::{dates, facts, index, legs, names};
 
 /// A corpus of files given by name and text.
 fn corpus(files: &[(&str, &str)]) -> Corpus {
@@ -373,5 +373,50 @@ fn a_broken_registry_is_reported_at_its_line() {
     assert_at(
         &findings,
         &["chapters/facts.toml:5", "chapters/facts.toml:8"],
+    );
+}
+
+/// A sentence that links to a landmark with another day than its entry, in the same month.
+#[test]
+fn a_date_that_differs_from_the_landmark_entry_is_reported() {
+    let corpus = corpus(&[
+        (
+            "chapters/landmarks.toml",
+            "[[landmark]]\nid = \"harbin-flood-control-monument\"\nname = \"Flood Control Monument\"\n\
+             description = \"\"\"\nThe city built this monument in 1958, completing it on 1 October.\n\"\"\"\n",
+        ),
+        (
+            "chapters/07-harbin.md",
+            "+++\ntitle = \"Harbin\"\n+++\n\nThe [monument](landmark:harbin-flood-control-monument) was begun in \
+             1958.\n\nThe [monument](landmark:harbin-flood-control-monument) was completed on 10 October 1958; \
+             the flood of 1957 crested on 18 August.\n",
+        ),
+    ]);
+    assert_at(
+        &dates::check_landmark_dates(&corpus),
+        &["chapters/07-harbin.md:7"],
+    );
+}
+
+/// A station away from its landmark entry, and a station with two positions.
+#[test]
+fn a_station_away_from_its_landmark_or_from_itself_is_reported() {
+    let text = "[[network]]\nid = \"cer\"\nname = \"CER\"\n\n[[line]]\nid = \"a\"\nname = \"A\"\n\
+                network = \"cer\"\nopened = \"1903\"\nsources = []\n\n[[line.station]]\nname = \"Harbin\"\n\
+                lat = 45.7578\nlon = 126.6244\n\n[[line.station]]\nname = \"Suifenhe\"\nlat = 44.40\nlon = 131.15\n\n\
+                [[line]]\nid = \"b\"\nname = \"B\"\nnetwork = \"cer\"\nopened = \"1903\"\nsources = []\n\n\
+                [[line.station]]\nname = \"Suifenhe\"\nlat = 44.41\nlon = 131.15\n\n\
+                [[line.station]]\nname = \"Lüshun\"\nlat = 38.9\nlon = 121.2473\n";
+    let railways: RailwayFile = toml::from_str(text).expect("a railway file");
+    let file = SourceFile::new("chapters/railways.toml", text);
+    let landmark = |name: &str| match name {
+        "Harbin Railway Station" => Some(LonLat::new(126.6244, 45.7578)),
+        "Lüshun Railway Station" => Some(LonLat::new(121.24728, 38.80684)),
+        _ => None,
+    };
+    let findings = legs::check_stations(&railways, &file, landmark);
+    assert_at(
+        &findings,
+        &["chapters/railways.toml:31", "chapters/railways.toml:36"],
     );
 }
