@@ -38,7 +38,7 @@ pub const DIFFERENT_NAMES: [(&str, &str); 14] = [
 pub const SHARED_NAMES: [&str; 2] = ["苏联红军烈士纪念塔", "памятник советским воинам"];
 
 /// Spellings that fold together but are different names: other people, other places.
-pub const DIFFERENT_SPELLINGS: [&[&str]; 6] = [
+pub const DIFFERENT_SPELLINGS: [&[&str]; 7] = [
     // Nikolai Ostrovsky and Nikolai Kradin; Nikolay Muravyov, as he is usually spelled in
     // English; Nicolai Volland, as he spells himself.
     &["Nicolai", "Nikolai", "Nikolay"],
@@ -52,6 +52,8 @@ pub const DIFFERENT_SPELLINGS: [&[&str]; 6] = [
     &["Song", "Soong"],
     // The Kuban Cossacks and the Cuban missile crisis.
     &["Cuban", "Kuban"],
+    // Wang Bing's film Tie Xi Qu, titled so, and the district of Tiexi.
+    &["Tie Xi", "Tiexi"],
 ];
 
 /// Russian words that name a kind of place and have no counterpart in a romanised name.
@@ -490,43 +492,83 @@ pub fn check_one_name_per_key(corpus: &Corpus) -> Vec<Finding> {
     findings
 }
 
-/// Check 2: one spelling per name. Capitalised words that fold together over the variants
-/// of romanisation (apostrophes, ë/yo/e, y/i, c/k, hyphens) are one name spelled two ways,
-/// unless they are listed as different names. Ordinary words (those the text also writes in
-/// lower case), words with tone marks and the note on names, which shows variants on
-/// purpose, are left out.
-pub fn check_one_spelling_per_name(corpus: &Corpus) -> Vec<Finding> {
+/// Spellings of capitalised words, grouped by their variant fold, and every word the prose
+/// writes in lower case.
+#[derive(Default)]
+struct Spellings {
+    /// Each spelling with its first place and how often it is written.
+    groups: BTreeMap<String, BTreeMap<String, (Finding, usize)>>,
+    lower: HashSet<String>,
+    /// Two capitalised words in a row ("Jiao Tong"), with where they stand.
+    pairs: Vec<(String, Finding)>,
+}
+
+/// Collect the spellings of a corpus, leaving out the note on names, which shows variants on
+/// purpose, words with tone marks, and strings that are not prose or names.
+fn spellings(corpus: &Corpus) -> Spellings {
     let word = Regex::new(r"[\p{L}\p{N}][\p{L}\p{N}'’\-]*[\p{L}\p{N}]").expect("valid regex");
-    let mut lower = HashSet::new();
-    let mut spellings: BTreeMap<String, BTreeMap<String, Finding>> = BTreeMap::new();
+    let mut out = Spellings::default();
     for passage in &corpus.passages {
+        let mut previous: Option<(usize, usize, String)> = None;
         for m in word.find_iter(&passage.plain) {
             let w = m.as_str().trim_end_matches("'s").trim_end_matches("’s");
-            if w.starts_with(|c: char| c.is_ascii_digit()) {
-                continue;
-            }
-            if w.starts_with(char::is_lowercase) {
-                if is_prose(passage) {
-                    lower.insert(w.to_lowercase());
-                }
-                continue;
+            if w.starts_with(char::is_lowercase) && is_prose(passage) {
+                out.lower.insert(w.to_lowercase());
             }
             let skip = passage.file.name.ends_with("00-names.md")
+                || !w.starts_with(char::is_uppercase)
                 || w.chars().any(|c| super::spelling::TONE_MARKS.contains(c))
                 || w.chars().any(|c| is_han(c) || is_cyrillic(c))
                 || !is_prose(passage) && !["name", "en", "aliases"].contains(&passage.key());
+            if skip {
+                previous = None;
+                continue;
+            }
+            let acronym = w.chars().all(|c| c.is_uppercase());
+            if let Some((start, end, first)) = previous.take()
+                && end + 1 == m.start()
+                && !acronym
+            {
+                out.pairs
+                    .push((format!("{first} {w}"), passage.finding(start, "")));
+            }
+            previous = (!acronym).then(|| (m.start(), m.end(), w.to_string()));
             let folded = variant_fold(w);
-            if !skip && folded.chars().count() >= 4 {
-                spellings
+            if folded.chars().count() >= 4 {
+                out.groups
                     .entry(folded)
                     .or_default()
                     .entry(w.to_string())
-                    .or_insert_with(|| passage.finding(m.start(), ""));
+                    .or_insert_with(|| (passage.finding(m.start(), ""), 0))
+                    .1 += 1;
             }
         }
     }
+    out
+}
+
+/// Check 2: one spelling per name. Capitalised words that fold together over the variants
+/// of romanisation (apostrophes, ë/yo/e, y/i, c/k, hyphens) are one name spelled two ways,
+/// and so are two words that another place writes as one ("Jiao Tong" and "Jiaotong"),
+/// unless they are listed as different names. Ordinary words (those the text also writes in
+/// lower case) are left out.
+pub fn check_one_spelling_per_name(corpus: &Corpus) -> Vec<Finding> {
+    let Spellings {
+        mut groups,
+        lower,
+        pairs,
+    } = spellings(corpus);
+    for (pair, place) in pairs {
+        let Some(group) = groups.get_mut(&variant_fold(&pair)) else {
+            continue;
+        };
+        // A compound written with a hyphen ("Russian-language") is a word, not a name.
+        if group.keys().any(|w| !w.contains('-')) {
+            group.entry(pair).or_insert((place, 0)).1 += 1;
+        }
+    }
     let mut findings = Vec::new();
-    for variants in spellings.values() {
+    for variants in groups.values() {
         let names: Vec<&String> = variants
             .keys()
             .filter(|w| !lower.contains(&w.to_lowercase()))
@@ -538,13 +580,18 @@ pub fn check_one_spelling_per_name(corpus: &Corpus) -> Vec<Finding> {
         if distinct.len() < 2 || declared {
             continue;
         }
-        let first = names[0];
-        for other in &names[1..] {
-            let place = &variants[*other];
+        // The spelling written most often stands; the others are reported.
+        let first = names
+            .iter()
+            .max_by_key(|w| (variants[**w].1, std::cmp::Reverse(**w)))
+            .expect("two spellings");
+        for other in names.iter().filter(|w| *w != first) {
+            let place = &variants[*other].0;
             findings.push(Finding {
                 message: format!(
-                    "“{other}” and “{first}” ({}) spell one name two ways",
-                    variants[first].place()
+                    "“{other}” and “{first}” ({}, {} times) spell one name two ways",
+                    variants[*first].0.place(),
+                    variants[*first].1
                 ),
                 ..place.clone()
             });

@@ -261,7 +261,7 @@ fn one_chinese_name_given_two_english_names_is_reported() {
     assert_at(&findings, &["chapters/landmarks.toml:3"]);
 }
 
-/// Angangxi and Ang'angxi, Democrat and Demokrat; Shanxi and Shaanxi stay.
+/// Angangxi and Ang'angxi, Democrat and Demokrat, Jiao Tong and Jiaotong; Shanxi and Shaanxi stay.
 #[test]
 fn one_name_spelled_two_ways_is_reported() {
     let corpus = corpus(&[
@@ -272,13 +272,18 @@ fn one_name_spelled_two_ways_is_reported() {
         (
             "chapters/08-northeast.md",
             "+++\ntitle = \"Northeast\"\n+++\n\nThe cemetery at Ang'angxi, the works of Shanxi and Shaanxi.\n\n\
-             Colonel Democrat Leonov, or Demokrat Leonov.\n",
+             Colonel Democrat Leonov, or Demokrat Leonov.\n\nA graduate of Jiao Tong University; Jiaotong \
+             University moved; Jiaotong staff followed; Russian-language and Russian Language schools.\n",
         ),
     ]);
     let findings = index::check_one_spelling_per_name(&corpus);
     assert_at(
         &findings,
-        &["chapters/08-northeast.md:7", "chapters/railways.toml:6"],
+        &[
+            "chapters/08-northeast.md:7",
+            "chapters/08-northeast.md:9",
+            "chapters/railways.toml:6",
+        ],
     );
 }
 
