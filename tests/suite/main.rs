@@ -4,6 +4,7 @@
 mod back_matter;
 mod bad_inputs;
 mod common;
+mod consistency;
 mod content;
 mod cross_references;
 mod editions;
