@@ -1324,6 +1324,11 @@ pub fn around_marker(
             (x - d - w, y + d, "end"),
             (x - w / 2.0, y - g - h, "middle"),
             (x - w / 2.0, y + g, "middle"),
+            // Above or below, off centre: the name still spans the marker.
+            (x - w * 0.15, y - g - h, "start"),
+            (x - w * 0.85, y - g - h, "end"),
+            (x - w * 0.15, y + g, "start"),
+            (x - w * 0.85, y + g, "end"),
         ] {
             let left = if anchor == "middle" {
                 let slid = left.clamp(frame.x0 + HALO, (frame.x1 - HALO - w).max(frame.x0 + HALO));

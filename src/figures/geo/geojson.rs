@@ -278,7 +278,7 @@ mod tests {
         // Broken JSON: where the parser stopped.
         assert_eq!(
             position_of("{\"type\": \"LineString\",\n \"coordinates\": [[1, 2] [3, 4]]}"),
-            "layer.geojson:2:26"
+            "layer.geojson:2:25"
         );
         // An unknown type: its value.
         assert_eq!(
