@@ -373,7 +373,7 @@ pub fn city_map(
     );
     let shows_others = std::iter::once(&frame)
         .chain(insets.iter().map(|(inset, _)| &inset.frame))
-        .any(|f| spec.others.iter().any(|o| other_shown(f, o.at)));
+        .any(|f| spec.others.iter().any(|o| other_shown(f, stops, o.at)));
     if shows_others {
         map.legend_entry(
             LegendSymbol::Dot(Role::Muted),
@@ -425,9 +425,16 @@ pub fn group_by_distance(frame: &Frame, stops: &[Stop], crowded: f64) -> Vec<Vec
 /// Numbered markers closer than this (SVG units, centre to centre) crowd each other.
 const CROWDED: f64 = 6.5;
 
-/// Whether a city map shows another landmark: inside the frame, clear of its edge.
-fn other_shown(frame: &Frame, at: LonLat) -> bool {
-    frame.contains(frame.point(at), 3.0)
+/// Whether a city map shows another landmark: inside the frame, clear of its edge, and not
+/// under a stop's marker (a memorial inside a cemetery that is a stop cannot be told apart
+/// from it at this scale: the stop stands for both).
+fn other_shown(frame: &Frame, stops: &[Stop], at: LonLat) -> bool {
+    let (x, y) = frame.point(at);
+    frame.contains((x, y), 3.0)
+        && stops.iter().all(|s| {
+            let (sx, sy) = frame.point(s.at);
+            ((sx - x).powi(2) + (sy - y).powi(2)).sqrt() >= STOP_RADIUS + 1.0
+        })
 }
 
 /// Layers, route, other landmarks, nearby cities, the numbered stops and the names of water
@@ -446,19 +453,10 @@ fn stops_layer(
     map.line(Group::Route, &points, Role::Accent, 0.5, Some("1.4 1"));
     let mut dots = Vec::new();
     let frame = map.frame;
-    // A landmark under a stop's marker (a memorial inside a cemetery that is a stop) cannot
-    // be told apart from it at this scale: the stop stands for both.
-    let under_a_stop = |at: LonLat| {
-        let (x, y) = frame.point(at);
-        spec.stops.iter().any(|s| {
-            let (sx, sy) = frame.point(s.at);
-            ((sx - x).powi(2) + (sy - y).powi(2)).sqrt() < STOP_RADIUS + 1.0
-        })
-    };
     for other in spec
         .others
         .iter()
-        .filter(|o| other_shown(&frame, o.at) && !under_a_stop(o.at))
+        .filter(|o| other_shown(&frame, spec.stops, o.at))
     {
         dots.push((map.dot(other.at, 0.8, Role::Muted), other));
     }

@@ -372,6 +372,25 @@ impl<'a> Atlas<'a> {
             .collect()
     }
 
+    /// A town named with its country when that is not the country of `city` (a town across
+    /// a border river): `Blagoveshchensk (Russia)`.
+    fn across_a_border(&self, town: Place, city: &str) -> Place {
+        let country = |name: &str| {
+            self.catalogue
+                .places
+                .iter()
+                .find(|p| p.kind == PlaceKind::City && (p.name == name || p.text() == name))
+                .and_then(|p| p.country.clone())
+        };
+        match (country(&town.name), country(city)) {
+            (Some(theirs), Some(ours)) if theirs != ours => Place {
+                name: format!("{} ({})", town.name, country_name(&theirs)),
+                ..town
+            },
+            _ => town,
+        }
+    }
+
     /// Islands of the places file that a chapter has a landmark on.
     fn islands_of(&self, chapter: &Chapter) -> Vec<Place> {
         self.catalogue
@@ -402,6 +421,19 @@ fn is_main(railways: &RailwayFile, network: &str) -> bool {
         .networks
         .iter()
         .any(|n| n.main && n.id.get_ref() == network)
+}
+
+/// The English name of a country of the maps, from its ISO code.
+fn country_name(code: &str) -> &str {
+    match code {
+        "RU" => "Russia",
+        "CN" => "China",
+        "MN" => "Mongolia",
+        "KP" => "North Korea",
+        "KR" => "South Korea",
+        "KZ" => "Kazakhstan",
+        other => other,
+    }
 }
 
 /// `25°`, `47.5°`.
@@ -748,6 +780,7 @@ fn itinerary_maps(atlas: &Atlas<'_>, figures: &mut Figures) {
                 .into_iter()
                 .chain(atlas.cities.iter().cloned())
                 .filter(|t| t.name != itinerary.city)
+                .map(|t| atlas.across_a_border(t, &itinerary.city))
                 .collect();
             let source = atlas.source("Positions: chapters/landmarks.toml", false);
             let drawn = compose::city_map(

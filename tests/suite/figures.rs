@@ -841,7 +841,7 @@ fn each_map_draws_only_data_accurate_to_a_millimetre_and_the_coarsest_that_is() 
     let dalian = &figures.get("map-itinerary-dalian").unwrap().drawn.svg;
     assert!(dalian.contains("© OpenStreetMap contributors"));
     let heihe = &figures.get("map-itinerary-heihe").unwrap().drawn;
-    assert!(heihe.svg.contains(">Blagoveshchensk<") && heihe.svg.contains("GeoNames"));
+    assert!(heihe.svg.contains(">Blagoveshchensk (Russia)<") && heihe.svg.contains("GeoNames"));
 }
 
 #[test]
@@ -872,6 +872,20 @@ fn legends_list_only_what_their_maps_show() {
             assert!(
                 shown(needs),
                 "{}: the legend lists {text:?}, which the map does not draw",
+                map.id
+            );
+        }
+    }
+    for map in maps(&figures).filter(|m| m.id.starts_with("map-itinerary")) {
+        let layout = layout::read(&map.drawn.svg);
+        if layout
+            .legend_texts
+            .iter()
+            .any(|t| t == "Other landmark in this guide")
+        {
+            assert!(
+                map.drawn.svg.contains(r##"r="0.8" fill="#5d574f""##),
+                "{}: the legend lists other landmarks, none is drawn",
                 map.id
             );
         }
