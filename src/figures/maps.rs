@@ -126,16 +126,20 @@ struct Spot {
     leader: Option<(Point, Point)>,
 }
 
-/// A name on one line, and broken into two at the space nearest the middle.
+/// A name on one line, broken into two at the space nearest the middle, and a long name
+/// into three at the spaces nearest its thirds.
 fn layouts(text: &str) -> Vec<Vec<&str>> {
     let mut layouts = vec![vec![text]];
-    let middle = text.len() / 2;
-    if let Some(split) = text
-        .match_indices(' ')
-        .map(|(i, _)| i)
-        .min_by_key(|i| i.abs_diff(middle))
-    {
+    let spaces: Vec<usize> = text.match_indices(' ').map(|(i, _)| i).collect();
+    let nearest = |at: usize| spaces.iter().copied().min_by_key(|i| i.abs_diff(at));
+    if let Some(split) = nearest(text.len() / 2) {
         layouts.push(vec![&text[..split], &text[split + 1..]]);
+    }
+    if text.len() > 28
+        && let (Some(a), Some(b)) = (nearest(text.len() / 3), nearest(text.len() * 2 / 3))
+        && a < b
+    {
+        layouts.push(vec![&text[..a], &text[a + 1..b], &text[b + 1..]]);
     }
     layouts
 }
