@@ -391,10 +391,18 @@ impl Catalogue {
 fn kind_shows(source: &Source, frame: &Frame) -> bool {
     let bounds = frame.bounds();
     let rect = frame.rect();
+    let (sw, ne) = bounds;
     let meets = |line: &[LonLat]| {
         line.windows(2).any(|w| {
-            let (a, b) = (frame.point(w[0]), frame.point(w[1]));
-            rect.meets_segment(a.0, a.1, b.0, b.1)
+            // Only a segment near the frame's bounds is projected and tested.
+            let near = w[0].lon.min(w[1].lon) <= ne.lon
+                && w[0].lon.max(w[1].lon) >= sw.lon
+                && w[0].lat.min(w[1].lat) <= ne.lat
+                && w[0].lat.max(w[1].lat) >= sw.lat;
+            near && {
+                let (a, b) = (frame.point(w[0]), frame.point(w[1]));
+                rect.meets_segment(a.0, a.1, b.0, b.1)
+            }
         })
     };
     source.in_frame(&bounds).any(|f| match &f.shape {

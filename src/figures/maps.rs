@@ -273,17 +273,30 @@ impl<'a> MapSvg<'a> {
 
     /// Points projected to the frame, cut to it (with a margin) and simplified for print.
     pub fn project_line(&self, points: &[LonLat]) -> Vec<Vec<Point>> {
-        let projected: Vec<Point> = points.iter().map(|p| self.frame.point(*p)).collect();
         let tolerance = SIMPLIFY_MM * self.frame.units_per_print_mm();
-        paths::clip_line(&projected, self.frame.rect().grow(CUT_MARGIN))
+        let cut = self.frame.rect().grow(CUT_MARGIN);
+        // Cut to the frame's surroundings first, so that only what is near is projected.
+        let degrees: Vec<Point> = points.iter().map(|p| (p.lon, p.lat)).collect();
+        paths::clip_line(&degrees, self.near())
             .iter()
-            .map(|run| paths::simplify(run, tolerance))
+            .flat_map(|run| {
+                let projected: Vec<Point> = run
+                    .iter()
+                    .map(|&(lon, lat)| self.frame.point(LonLat::new(lon, lat)))
+                    .collect();
+                paths::clip_line(&projected, cut)
+            })
+            .map(|run| paths::simplify(&run, tolerance))
             .collect()
     }
 
     /// A ring projected, cut to the frame (with a margin) and simplified for print.
     pub fn project_ring(&self, ring: &[LonLat]) -> Vec<Point> {
-        let projected: Vec<Point> = ring.iter().map(|p| self.frame.point(*p)).collect();
+        let degrees: Vec<Point> = ring.iter().map(|p| (p.lon, p.lat)).collect();
+        let projected: Vec<Point> = paths::clip_ring(degrees, self.near())
+            .into_iter()
+            .map(|(lon, lat)| self.frame.point(LonLat::new(lon, lat)))
+            .collect();
         let tolerance = SIMPLIFY_MM * self.frame.units_per_print_mm();
         let clipped = paths::clip_ring(projected, self.frame.rect().grow(CUT_MARGIN));
         if clipped.len() < 4 {
@@ -294,6 +307,14 @@ impl<'a> MapSvg<'a> {
         let mut kept = paths::simplify(&closed, tolerance);
         kept.pop();
         kept
+    }
+
+    /// The frame's surroundings in degrees (longitude as x, latitude as y): its bounds grown
+    /// by a quarter on every side, which holds the frame and its cutting margin.
+    fn near(&self) -> Rect {
+        let (sw, ne) = self.frame.bounds();
+        let (dx, dy) = ((ne.lon - sw.lon) * 0.25, (ne.lat - sw.lat) * 0.25);
+        Rect::new(sw.lon - dx, sw.lat - dy, ne.lon + dx, ne.lat + dy)
     }
 
     /// Draw the base geography and the publisher's layers a frame of `map` is drawn with,
@@ -400,15 +421,20 @@ impl<'a> MapSvg<'a> {
         let mut d = format!("M{:.2} {:.2}H{w:.2}V{h:.2}H{:.2}Z", -m, -m, -m);
         let mut coast = false;
         let mut inside = false;
-        let centre = (self.frame.width / 2.0, self.frame.height / 2.0);
+        let middle = self
+            .frame
+            .lonlat(self.frame.width / 2.0, self.frame.height / 2.0);
+        let centre = (middle.lon, middle.lat);
         for feature in land {
             let Shape::Areas(polygons) = &feature.shape else {
                 continue;
             };
             for polygon in polygons {
                 for ring in polygon {
-                    let projected: Vec<Point> = ring.iter().map(|p| self.frame.point(*p)).collect();
-                    if point_in_ring(centre, &projected) {
+                    // Whether the frame's centre is on land, counted in degrees (no need to
+                    // project a continent's coast for it).
+                    let degrees: Vec<Point> = ring.iter().map(|p| (p.lon, p.lat)).collect();
+                    if point_in_ring(centre, &degrees) {
                         inside = !inside;
                     }
                     let cut = self.project_ring(ring);

@@ -138,6 +138,7 @@ impl FontFiles {
                 let face = self.faces[i].as_ref()?;
                 rustybuzz::Face::from_slice(&face.bytes, face.index)
             }),
+            shaped: Default::default(),
         }
     }
 }
@@ -169,6 +170,9 @@ fn family_names<'a>(face: &'a ttf_parser::Face<'a>) -> impl Iterator<Item = Stri
 /// Measures text with the parsed faces of a family (shaped as the renderer shapes it).
 pub struct Measure<'a> {
     faces: [Option<rustybuzz::Face<'a>>; 3],
+    /// Advance widths in ems already shaped, by text and face: placing labels asks for the
+    /// same names again and again.
+    shaped: std::cell::RefCell<std::collections::HashMap<(String, usize), f64>>,
 }
 
 impl Measure<'_> {
@@ -176,6 +180,7 @@ impl Measure<'_> {
     pub fn estimate() -> Measure<'static> {
         Measure {
             faces: [None, None, None],
+            shaped: Default::default(),
         }
     }
 
@@ -193,24 +198,30 @@ impl Measure<'_> {
             };
         };
         let per_unit = size / f64::from(font.units_per_em());
-        let mut buffer = rustybuzz::UnicodeBuffer::new();
-        buffer.push_str(text);
-        buffer.guess_segment_properties();
-        let shaped = rustybuzz::shape(font, &[], buffer);
-        let advance: f64 = shaped
-            .glyph_infos()
-            .iter()
-            .zip(shaped.glyph_positions())
-            .map(|(info, pos)| {
-                // A glyph the face lacks comes from another font in the renderer: count it
-                // as a full em, the width of a CJK ideograph, rather than the notdef box.
-                if info.glyph_id == 0 {
-                    f64::from(font.units_per_em())
-                } else {
-                    f64::from(pos.x_advance)
-                }
-            })
-            .sum();
+        let key = (text.to_string(), face.index());
+        let cached = self.shaped.borrow().get(&key).copied();
+        let advance = cached.unwrap_or_else(|| {
+            let mut buffer = rustybuzz::UnicodeBuffer::new();
+            buffer.push_str(text);
+            buffer.guess_segment_properties();
+            let shaped = rustybuzz::shape(font, &[], buffer);
+            let units: f64 = shaped
+                .glyph_infos()
+                .iter()
+                .zip(shaped.glyph_positions())
+                .map(|(info, pos)| {
+                    // A glyph the face lacks comes from another font in the renderer: count
+                    // it as a full em, the width of a CJK ideograph, rather than the notdef.
+                    if info.glyph_id == 0 {
+                        f64::from(font.units_per_em())
+                    } else {
+                        f64::from(pos.x_advance)
+                    }
+                })
+                .sum();
+            self.shaped.borrow_mut().insert(key, units);
+            units
+        });
         Extent {
             width: advance * per_unit + spacing * text.chars().count() as f64,
             ascent: f64::from(font.ascender()) * per_unit,
