@@ -527,6 +527,10 @@ impl<'a> MapSvg<'a> {
         }
         let dash = dash.map_or(String::new(), |d| format!(r#" stroke-dasharray="{d}""#));
         let d = paths::path_data(&runs, false);
+        if d.is_empty() {
+            // The line runs wholly outside the frame.
+            return false;
+        }
         let colour = self.colour(role).to_string();
         self.push(
             group,
