@@ -47,19 +47,9 @@ impl Placer {
         self.obstacles.push(rect);
     }
 
-    /// Give back the last area reserved (a marker whose label found no place).
-    pub fn unreserve_last(&mut self) {
-        self.obstacles.pop();
-    }
-
     /// Boxes of the labels placed so far.
     pub fn labels(&self) -> &[Rect] {
         &self.labels
-    }
-
-    /// Boxes of the markers and furniture reserved so far.
-    pub fn obstacles(&self) -> &[Rect] {
-        &self.obstacles
     }
 
     /// The area labels must stay inside.

@@ -176,14 +176,6 @@ pub struct Measure<'a> {
 }
 
 impl Measure<'_> {
-    /// Measures text by estimate only: for figures drawn without the fonts at hand.
-    pub fn estimate() -> Measure<'static> {
-        Measure {
-            faces: [None, None, None],
-            shaped: Default::default(),
-        }
-    }
-
     /// The extent of one line of `text` at `size` in `face`, with `spacing` added after
     /// every character (SVG `letter-spacing`).
     pub fn extent(&self, text: &str, size: f64, face: Face, spacing: f64) -> Extent {
@@ -232,14 +224,6 @@ impl Measure<'_> {
     /// The advance width of one line of text in the regular face.
     pub fn width(&self, text: &str, size: f64) -> f64 {
         self.extent(text, size, Face::Regular, 0.0).width
-    }
-
-    /// Whether the regular face has a glyph for every character of `text`.
-    pub fn covers(&self, text: &str) -> bool {
-        match &self.faces[Face::Regular.index()] {
-            Some(font) => text.chars().all(|c| font.glyph_index(c).is_some()),
-            None => text.is_ascii(),
-        }
     }
 }
 
