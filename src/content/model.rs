@@ -577,6 +577,46 @@ pub struct MapsFile {
     /// Provinces named on the regional maps.
     #[serde(default, rename = "province")]
     pub provinces: Vec<ProvinceName>,
+    /// GeoJSON layers a map draws besides the base geography (streets, parks, water).
+    #[serde(default, rename = "layer")]
+    pub layers: Vec<MapLayer>,
+}
+
+/// A GeoJSON file of streets, railways, parks, buildings or water drawn on one map.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MapLayer {
+    /// Id of the map that draws it, e.g. `map-itinerary-harbin`.
+    pub map: Spanned<String>,
+    /// The GeoJSON file, relative to the project root.
+    pub file: Spanned<String>,
+    /// What its features are; each kind is drawn in its own style and SVG class.
+    pub kind: MapLayerKind,
+    /// How far, in metres, a position in the file may lie from the truth.
+    #[serde(default = "default_layer_accuracy")]
+    pub accuracy_m: Spanned<f64>,
+    /// The credit printed under the map, e.g. `© OpenStreetMap contributors`.
+    #[serde(default)]
+    pub credit: Option<String>,
+}
+
+/// An OpenStreetMap export is good to a few metres.
+fn default_layer_accuracy() -> Spanned<f64> {
+    Spanned::new(0..0, 10.0)
+}
+
+/// The kinds of features a publisher's map layer holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MapLayerKind {
+    /// Rivers, canals (lines) and lakes, river areas, the sea (areas).
+    Water,
+    Street,
+    Rail,
+    /// Parks and other green spaces.
+    Green,
+    /// Built-up areas and buildings.
+    Built,
 }
 
 /// A Lambert conformal conic projection: two standard parallels and an origin.

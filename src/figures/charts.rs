@@ -5,12 +5,13 @@ use std::fmt::Write;
 
 use crate::content::model::{Book, FigureKind, Status};
 use crate::escape::xml;
-use crate::figures::maps::{DrawnMap, WIDTH, text_width};
+use crate::figures::maps::{DrawnMap, WIDTH};
 use crate::figures::style::{Role, Style};
+use crate::figures::text::Measure;
 use crate::figures::{Figures, TIMELINE_CHART};
 
 /// Draw every chart the book's data allows and add it to `figures`.
-pub fn add_all(book: &Book, style: &Style, figures: &mut Figures) {
+pub fn add_all(book: &Book, style: &Style, measure: &Measure<'_>, figures: &mut Figures) {
     if let Some((projects, _)) = &book.projects {
         // Both charts of the projects: bars of counts, and the counts again in the alt text.
         let source = book.maps.charts.projects_source.as_deref().unwrap_or("");
@@ -29,7 +30,7 @@ pub fn add_all(book: &Book, style: &Style, figures: &mut Figures) {
                     note,
                 })
                 .collect();
-            (bar_chart(style, &bars, &[], source), total, listed)
+            (bar_chart(style, measure, &bars, &[], source), total, listed)
         };
         let batches = projects
             .batches
@@ -61,7 +62,7 @@ pub fn add_all(book: &Book, style: &Style, figures: &mut Figures) {
         );
     }
     if !book.landmarks.is_empty() {
-        let (drawn, alt) = status_chart(style, book);
+        let (drawn, alt) = status_chart(style, measure, book);
         figures.add(
             "chart-landmark-status".into(),
             FigureKind::Chart,
@@ -132,11 +133,17 @@ fn text(
 }
 
 /// A horizontal bar chart with labels on the left, values at the bar ends and an optional note.
-fn bar_chart(style: &Style, bars: &[Bar], legend: &[(Role, &str)], source: &str) -> DrawnMap {
+fn bar_chart(
+    style: &Style,
+    measure: &Measure<'_>,
+    bars: &[Bar],
+    legend: &[(Role, &str)],
+    source: &str,
+) -> DrawnMap {
     let size = 3.2;
     let label_w = bars
         .iter()
-        .map(|b| text_width(&b.label, size))
+        .map(|b| measure.width(&b.label, size))
         .fold(0.0, f64::max)
         + 3.0;
     let max = bars
@@ -156,7 +163,7 @@ fn bar_chart(style: &Style, bars: &[Bar], legend: &[(Role, &str)], source: &str)
             style.colour(*colour)
         );
         text(&mut out, style, x + 5.0, 4.3, 2.8, Role::Ink, "start", name);
-        x += text_width(name, 2.8) + 11.0;
+        x += measure.width(name, 2.8) + 11.0;
     }
     let mut y = legend_h + 1.0;
     for bar in bars {
@@ -220,7 +227,7 @@ const STATUSES: [(Status, Role, &str); 4] = [
     (Status::Demolished, Role::Accent, "demolished"),
 ];
 
-fn status_chart(style: &Style, book: &Book) -> (DrawnMap, String) {
+fn status_chart(style: &Style, measure: &Measure<'_>, book: &Book) -> (DrawnMap, String) {
     let mut by_city: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
     for l in &book.landmarks {
         let i = STATUSES
@@ -262,6 +269,7 @@ fn status_chart(style: &Style, book: &Book) -> (DrawnMap, String) {
     let legend_ref: Vec<(Role, &str)> = legend.iter().map(|(c, s)| (*c, s.as_str())).collect();
     let drawn = bar_chart(
         style,
+        measure,
         &bars,
         &legend_ref,
         "Data: status field of chapters/landmarks.toml",
@@ -515,16 +523,8 @@ fn finish_chart(mut out: String, style: &Style, height: f64, source: &str) -> Dr
         source,
     );
     out.push_str("</svg>");
-    DrawnMap {
-        svg: out,
-        labels: vec![],
-        stops: vec![],
-        insets: 0,
-        unlabelled: vec![],
-        markers: vec![],
-    }
+    DrawnMap::chart(out)
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;

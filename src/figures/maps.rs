@@ -1,327 +1,59 @@
-//! Maps drawn from the data as SVG: frame, projection, base geography, markers, placed labels,
-//! scale bar, north arrow, legend and source line.
+//! A map drawn as SVG: its layers from real geodata (each an SVG group with a class), markers,
+//! labels measured with the font they are set in and placed clear of each other and of the
+//! map's furniture, scale bar, north arrow, legend and the source line under it.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::figures::geo::{BaseMap, Lambert, LonLat, distance_km};
+pub use crate::escape::xml;
+pub use crate::figures::frame::{Frame, PRINT_WIDTH_MM, Rect, WIDTH};
+use crate::figures::geo::{Feature, LonLat, Shape};
+use crate::figures::layers::{Catalogue, Kind, Source};
+use crate::figures::paths::{self, CUT_MARGIN, Point};
+use crate::figures::placer::Placer;
 use crate::figures::style::{Role, Style};
+use crate::figures::text::{Extent, Face, Measure};
 
-/// Width of every figure in SVG user units; Typst scales it to the text width.
-pub const WIDTH: f64 = 160.0;
 /// Size of ordinary map labels, in user units (about 6.5 pt at A5 text width).
 pub const LABEL_SIZE: f64 = 3.4;
-const SMALL_SIZE: f64 = 2.7;
-/// Frames narrower than this (kilometres) are drawn without coastline or borders.
-const MIN_COAST_SPAN_KM: f64 = 12.0;
+/// Size of secondary labels, the legend and the scale bar.
+pub const SMALL_SIZE: f64 = 2.7;
+/// Size of the names of water.
+pub const WATER_SIZE: f64 = 3.4;
 /// A numbered stop marker as drawn: centre x, centre y and radius, in SVG units.
 pub type StopMarker = (f64, f64, f64);
 /// Radius of a numbered stop marker.
-const STOP_RADIUS: f64 = 2.3;
+pub const STOP_RADIUS: f64 = 2.3;
+/// Half the width of the white halo around every label, which its box includes.
+pub const HALO: f64 = 0.4;
+/// Distance between the baselines of a label's lines, in ems.
+const LINE_PITCH: f64 = 1.2;
+/// Lines and areas are simplified so that no point moves more than this on the printed page.
+const SIMPLIFY_MM: f64 = 0.1;
 
-/// An axis-aligned box in SVG units.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Rect {
-    pub x0: f64,
-    pub y0: f64,
-    pub x1: f64,
-    pub y1: f64,
+/// The SVG groups of a map, from the bottom up, each with its class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Group {
+    Layer(Kind),
+    Route,
+    Inset,
+    Marker,
+    WaterLabel,
+    Label,
 }
 
-impl Rect {
-    pub fn new(x0: f64, y0: f64, x1: f64, y1: f64) -> Self {
-        Self { x0, y0, x1, y1 }
-    }
-
-    /// Whether two boxes share any area.
-    pub fn overlaps(&self, other: &Rect) -> bool {
-        self.x0 < other.x1 && other.x0 < self.x1 && self.y0 < other.y1 && other.y0 < self.y1
-    }
-
-    fn inside(&self, other: &Rect) -> bool {
-        self.x0 >= other.x0 && self.x1 <= other.x1 && self.y0 >= other.y0 && self.y1 <= other.y1
-    }
-
-    /// Whether the segment from (x0, y0) to (x1, y1) passes through the box (clipped to
-    /// it, Liang–Barsky).
-    pub fn meets_segment(&self, x0: f64, y0: f64, x1: f64, y1: f64) -> bool {
-        let (dx, dy) = (x1 - x0, y1 - y0);
-        let (mut t0, mut t1) = (0.0f64, 1.0f64);
-        for (p, q) in [
-            (-dx, x0 - self.x0),
-            (dx, self.x1 - x0),
-            (-dy, y0 - self.y0),
-            (dy, self.y1 - y0),
-        ] {
-            if p == 0.0 {
-                if q < 0.0 {
-                    return false;
-                }
-            } else {
-                let t = q / p;
-                if p < 0.0 {
-                    t0 = t0.max(t);
-                } else {
-                    t1 = t1.min(t);
-                }
-            }
-        }
-        t0 <= t1
-    }
-
-    fn around(x: f64, y: f64, r: f64) -> Self {
-        Self::new(x - r, y - r, x + r, y + r)
-    }
-}
-
-/// Estimated advance width of a text in Noto Sans: an average glyph is about 0.56 em,
-/// capitals and wide letters more; a safety margin keeps real glyphs inside the box.
-pub fn text_width(text: &str, size: f64) -> f64 {
-    text.chars()
-        .map(|c| match c {
-            'i' | 'l' | 'j' | 't' | 'f' | 'r' | '.' | ',' | '\'' | ' ' | '’' | 'I' => 0.32,
-            'm' | 'w' | 'M' | 'W' => 0.86,
-            c if c.is_uppercase() => 0.68,
-            c if c.is_ascii_digit() => 0.57,
-            _ => 0.56,
-        })
-        .sum::<f64>()
-        * size
-        * 1.04
-}
-
-/// Places labels beside markers so that no label overlaps another label, a marker or
-/// any other reserved area, and every label stays inside the frame; where it can, a label
-/// also keeps off the drawn lines (railways, routes).
-pub struct Placer {
-    frame: Rect,
-    obstacles: Vec<Rect>,
-    labels: Vec<Rect>,
-    /// Segments of drawn lines, `(x0, y0, x1, y1)`: labels avoid them when they can.
-    segments: Vec<(f64, f64, f64, f64)>,
-}
-
-impl Placer {
-    pub fn new(frame: Rect) -> Self {
-        Self {
-            frame,
-            obstacles: vec![],
-            labels: vec![],
-            segments: vec![],
+impl Group {
+    /// The class of the group's `<g>` element.
+    fn class(self) -> &'static str {
+        match self {
+            Group::Layer(kind) => kind.class(),
+            Group::Route => "route",
+            Group::Inset => "inset",
+            Group::Marker => "marker",
+            Group::WaterLabel => "label water",
+            Group::Label => "label",
         }
     }
-
-    /// Keep labels off a drawn polyline where another place is free.
-    pub fn avoid_line(&mut self, points: &[(f64, f64)]) {
-        self.segments
-            .extend(points.windows(2).map(|w| (w[0].0, w[0].1, w[1].0, w[1].1)));
-    }
-
-    fn crosses_a_line(&self, rect: &Rect) -> bool {
-        self.segments
-            .iter()
-            .any(|&(x0, y0, x1, y1)| rect.meets_segment(x0, y0, x1, y1))
-    }
-
-    /// Keep an area free of labels (a marker, the legend, the scale bar).
-    pub fn reserve(&mut self, rect: Rect) {
-        self.obstacles.push(rect);
-    }
-
-    /// Boxes of the labels placed so far.
-    pub fn labels(&self) -> &[Rect] {
-        &self.labels
-    }
-
-    fn free(&self, rect: &Rect) -> bool {
-        rect.inside(&self.frame)
-            && !self.obstacles.iter().any(|o| o.overlaps(rect))
-            && !self.labels.iter().any(|l| l.overlaps(rect))
-    }
-
-    /// Find a place for a label of `width` and `lines` lines of `size` beside a marker of
-    /// radius `r` at (x, y): east, west, north-east, south-east, north-west, south-west,
-    /// north, south, then the same further out. Returns the text anchor point (the first
-    /// line's baseline) and `start`/`end`/`middle`.
-    pub fn place(
-        &mut self,
-        x: f64,
-        y: f64,
-        r: f64,
-        width: f64,
-        (size, lines): (f64, usize),
-    ) -> Option<(f64, f64, &'static str)> {
-        let line = size * 1.15;
-        let h = line * lines as f64;
-        let mut candidates = Vec::new();
-        for step in [0.6, 1.6, 3.0, 4.5] {
-            let g = r + step;
-            let d = (r + step) * 0.75;
-            candidates.extend([
-                (x + g, y - h / 2.0, "start"),
-                (x - g - width, y - h / 2.0, "end"),
-                (x + d, y - d - h, "start"),
-                (x + d, y + d, "start"),
-                (x - d - width, y - d - h, "end"),
-                (x - d - width, y + d, "end"),
-                (x - width / 2.0, y - g - h, "middle"),
-                (x - width / 2.0, y + g, "middle"),
-            ]);
-        }
-        let boxes: Vec<(Rect, &'static str)> = candidates
-            .into_iter()
-            .map(|(left, top, anchor)| {
-                // Above or below the marker, a label may slide sideways to stay in the frame
-                // as long as it still spans the marker.
-                let left = if anchor == "middle" {
-                    let slid =
-                        left.clamp(self.frame.x0, (self.frame.x1 - width).max(self.frame.x0));
-                    if slid <= x && x <= slid + width {
-                        slid
-                    } else {
-                        left
-                    }
-                } else {
-                    left
-                };
-                (Rect::new(left, top, left + width, top + h), anchor)
-            })
-            .collect();
-        // First a place clear of the drawn lines too, then any free place.
-        let chosen = boxes
-            .iter()
-            .find(|(rect, _)| self.free(rect) && !self.crosses_a_line(rect))
-            .or_else(|| boxes.iter().find(|(rect, _)| self.free(rect)))
-            .copied();
-        let (rect, anchor) = chosen?;
-        self.labels.push(rect);
-        let ax = match anchor {
-            "start" => rect.x0,
-            "end" => rect.x1,
-            _ => (rect.x0 + rect.x1) / 2.0,
-        };
-        // Baseline sits about 0.8 of the line height down (ascender of Noto Sans).
-        Some((ax, rect.y0 + line * 0.8, anchor))
-    }
-
-    /// Reserve a fixed label (a country or sea name) if it fits; returns whether it did.
-    pub fn place_fixed(&mut self, rect: Rect) -> bool {
-        if self.free(&rect) {
-            self.labels.push(rect);
-            true
-        } else {
-            false
-        }
-    }
-}
-
-/// A map frame: which part of the projected plane is shown, and at what scale.
-#[derive(Debug, Clone, Copy)]
-pub struct Frame {
-    pub projection: Lambert,
-    /// Projected kilometres of the frame's left and top edges.
-    left_km: f64,
-    top_km: f64,
-    /// SVG units per projected kilometre.
-    units_per_km: f64,
-    pub width: f64,
-    pub height: f64,
-}
-
-impl Frame {
-    /// A frame of `WIDTH` units showing every point, with `pad` of the span around them,
-    /// at least `min_span_km` wide, its height between `min_ratio` and `max_ratio` of the width.
-    pub fn fit(
-        projection: Lambert,
-        points: &[LonLat],
-        pad: f64,
-        min_span_km: f64,
-        ratio: (f64, f64),
-    ) -> Self {
-        Self::fit_width(projection, points, pad, min_span_km, ratio, WIDTH)
-    }
-
-    /// As [`Frame::fit`], for a frame `width` units wide (an inset).
-    pub fn fit_width(
-        projection: Lambert,
-        points: &[LonLat],
-        pad: f64,
-        min_span_km: f64,
-        ratio: (f64, f64),
-        width: f64,
-    ) -> Self {
-        let projected: Vec<(f64, f64)> = points.iter().map(|p| projection.forward(*p)).collect();
-        let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
-        for (x, y) in &projected {
-            x0 = x0.min(*x);
-            x1 = x1.max(*x);
-            y0 = y0.min(*y);
-            y1 = y1.max(*y);
-        }
-        if projected.is_empty() {
-            (x0, x1, y0, y1) = (-500.0, 500.0, -500.0, 500.0);
-        }
-        let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
-        let mut w = ((x1 - x0) * (1.0 + 2.0 * pad)).max(min_span_km);
-        let mut h = ((y1 - y0) * (1.0 + 2.0 * pad)).max(min_span_km * ratio.0);
-        if h / w > ratio.1 {
-            w = h / ratio.1;
-        }
-        if h / w < ratio.0 {
-            h = w * ratio.0;
-        }
-        let units_per_km = width / w;
-        Self {
-            projection,
-            left_km: cx - w / 2.0,
-            top_km: cy + h / 2.0,
-            units_per_km,
-            width,
-            height: h * units_per_km,
-        }
-    }
-
-    /// SVG position of a point.
-    pub fn point(&self, p: LonLat) -> (f64, f64) {
-        let (x, y) = self.projection.forward(p);
-        (
-            (x - self.left_km) * self.units_per_km,
-            (self.top_km - y) * self.units_per_km,
-        )
-    }
-
-    /// The point shown at an SVG position.
-    pub fn lonlat(&self, x: f64, y: f64) -> LonLat {
-        self.projection.inverse(
-            x / self.units_per_km + self.left_km,
-            self.top_km - y / self.units_per_km,
-        )
-    }
-
-    /// SVG units per true kilometre at the frame's centre (projected scale corrected).
-    pub fn units_per_true_km(&self) -> f64 {
-        let centre = self.lonlat(self.width / 2.0, self.height / 2.0);
-        self.units_per_km * self.projection.scale_factor(centre.lat)
-    }
-}
-
-/// Escape text for SVG character data and attribute values (the XHTML escaper).
-pub use crate::escape::xml;
-
-/// A map being drawn.
-pub struct MapSvg {
-    pub frame: Frame,
-    pub placer: Placer,
-    style: Style,
-    layers: Vec<String>,
-    legend: Vec<(LegendSymbol, String)>,
-    legend_at: (f64, f64),
-    source: String,
-    /// Id of the frame's clip path, unique within the SVG (insets have their own).
-    clip_id: String,
-    /// An inset's letter, drawn in its top-left corner in place of the north arrow.
-    tag: Option<char>,
-    /// Names of numbered stops no label could be placed for.
-    unlabelled: Vec<String>,
 }
 
 /// How a legend entry is drawn.
@@ -330,16 +62,26 @@ pub enum LegendSymbol {
     Dot(Role),
     Numbered,
     Line(Role, f64, Option<&'static str>),
-    Land,
+    /// A street: a light line with a casing.
+    Street,
+    /// A railway: a dark line with light dashes.
+    Rail,
+    /// A filled swatch.
+    Fill(Role),
     /// An outlined box: the area an inset enlarges.
     Area,
+    /// An island or other named place: a small ring.
+    Ring,
 }
 
-/// A finished map: its SVG text and the boxes of its labels.
+/// A finished map: its SVG text and what was placed on it, for tests and alt text.
 #[derive(Debug, Clone)]
 pub struct DrawnMap {
     pub svg: String,
+    /// Boxes of every label (halo included), in the SVG's units.
     pub labels: Vec<Rect>,
+    /// Boxes of the markers, legend, scale bar and north arrow.
+    pub furniture: Vec<Rect>,
     /// Markers drawn, by name, for tests and alt text.
     pub markers: Vec<String>,
     /// Numbered markers (centre and radius) in SVG units, for tests.
@@ -348,184 +90,485 @@ pub struct DrawnMap {
     pub insets: usize,
     /// Numbered stops left without a label (none, on every map the book ships).
     pub unlabelled: Vec<String>,
+    /// Labels that found no place (each is reported as a warning naming the map).
+    pub unplaced: Vec<String>,
+    /// The main frame, to turn SVG positions back into longitude and latitude.
+    pub frame: Option<Frame>,
+    /// Names of water written on the map, with the SVG position of each label's centre.
+    pub water_names: Vec<(String, (f64, f64))>,
 }
 
-impl MapSvg {
-    /// A map over `frame` drawn in `style`, with `source` printed under it.
-    pub fn new(frame: Frame, style: &Style, source: &str) -> Self {
+impl DrawnMap {
+    /// A drawing that is not a map (a chart).
+    pub fn chart(svg: String) -> Self {
         Self {
-            placer: Placer::new(Rect::new(1.0, 1.0, frame.width - 1.0, frame.height - 1.0)),
+            svg,
+            labels: vec![],
+            furniture: vec![],
+            markers: vec![],
+            stops: vec![],
+            insets: 0,
+            unlabelled: vec![],
+            unplaced: vec![],
+            frame: None,
+            water_names: vec![],
+        }
+    }
+}
+
+/// A place a label may take: its text box, anchor, layout (one line or two), the ascent of
+/// its first line, and the leader line to its marker if it needs one.
+struct Spot {
+    rect: Rect,
+    anchor: &'static str,
+    layout: usize,
+    ascent: f64,
+    leader: Option<(Point, Point)>,
+}
+
+/// A name on one line, broken into two at the space nearest the middle, and a long name
+/// into three at the spaces nearest its thirds.
+fn layouts(text: &str) -> Vec<Vec<&str>> {
+    let mut layouts = vec![vec![text]];
+    let spaces: Vec<usize> = text.match_indices(' ').map(|(i, _)| i).collect();
+    let nearest = |at: usize| spaces.iter().copied().min_by_key(|i| i.abs_diff(at));
+    if let Some(split) = nearest(text.len() / 2) {
+        layouts.push(vec![&text[..split], &text[split + 1..]]);
+    }
+    if text.len() > 28
+        && let (Some(a), Some(b)) = (nearest(text.len() / 3), nearest(text.len() * 2 / 3))
+        && a < b
+    {
+        layouts.push(vec![&text[..a], &text[a + 1..b], &text[b + 1..]]);
+    }
+    layouts
+}
+
+/// A marker drawn on a map; an optional one is kept only if its label finds a place.
+struct Marker {
+    svg: String,
+    rect: Rect,
+    kept: bool,
+}
+
+/// A label's lines and how they are set.
+#[derive(Debug, Clone, Copy)]
+pub struct TextStyle {
+    pub size: f64,
+    pub face: Face,
+    pub role: Role,
+    /// Extra space after each character (`letter-spacing`).
+    pub spacing: f64,
+}
+
+impl TextStyle {
+    /// Regular text of `size` in ink.
+    pub fn plain(size: f64) -> Self {
+        Self {
+            size,
+            face: Face::Regular,
+            role: Role::Ink,
+            spacing: 0.0,
+        }
+    }
+
+    /// Italic text in the colour of water names: rivers, lakes and seas.
+    pub fn water(size: f64) -> Self {
+        Self {
+            size,
+            face: Face::Italic,
+            role: Role::WaterName,
+            spacing: 0.0,
+        }
+    }
+}
+
+/// What the layers drawn on a map show, for its legend, notes and credits.
+#[derive(Debug, Default)]
+pub struct DrawnLayers {
+    /// Kinds drawn, and whether as lines.
+    pub kinds: Vec<(Kind, bool)>,
+    /// Kinds the frame holds that no data is accurate enough to draw.
+    pub too_coarse: Vec<Kind>,
+    /// Named water lines drawn, projected: name, owner id and runs.
+    pub named_water: Vec<(String, usize, Vec<Vec<Point>>)>,
+}
+
+/// A map being drawn.
+pub struct MapSvg<'a> {
+    pub frame: Frame,
+    pub placer: Placer,
+    pub style: &'a Style,
+    pub measure: &'a Measure<'a>,
+    groups: BTreeMap<Group, String>,
+    markers: Vec<Marker>,
+    legend: Vec<(LegendSymbol, String)>,
+    /// Top-left corner of the legend; below the frame when no corner is clear.
+    legend_at: Option<(f64, f64)>,
+    furniture: Vec<Rect>,
+    source: String,
+    /// Kinds of layer the map could not draw for want of accurate data.
+    missing: Vec<Kind>,
+    /// Credits of the data drawn, in the order first drawn.
+    pub credits: Vec<String>,
+    /// Id of the frame's clip path, unique within the SVG (insets have their own).
+    clip_id: String,
+    /// An inset's letter, drawn in its top-left corner in place of the north arrow.
+    tag: Option<char>,
+    pub unlabelled: Vec<String>,
+    pub unplaced: Vec<String>,
+    pub water_names: Vec<(String, (f64, f64))>,
+    /// The next id for a line labels keep off.
+    owners: usize,
+}
+
+impl<'a> MapSvg<'a> {
+    /// A map over `frame` drawn in `style`, with `source` printed under it.
+    pub fn new(frame: Frame, style: &'a Style, measure: &'a Measure<'a>, source: &str) -> Self {
+        Self {
+            placer: Placer::new(Rect::new(0.5, 0.5, frame.width - 0.5, frame.height - 0.5)),
             frame,
-            style: style.clone(),
-            layers: vec![],
+            style,
+            measure,
+            groups: BTreeMap::new(),
+            markers: vec![],
             legend: vec![],
-            legend_at: (0.0, 0.0),
+            legend_at: None,
+            furniture: vec![],
             source: source.to_string(),
+            missing: vec![],
+            credits: vec![],
             clip_id: "frame".into(),
             tag: None,
             unlabelled: vec![],
+            unplaced: vec![],
+            water_names: vec![],
+            owners: 0,
         }
     }
 
     /// An inset of a larger map, tagged with a letter; it has a scale bar but no legend.
-    fn inset(frame: Frame, style: &Style, tag: char) -> Self {
-        let mut map = Self::new(frame, style, "");
+    pub fn inset(frame: Frame, style: &'a Style, measure: &'a Measure<'a>, tag: char) -> Self {
+        let mut map = Self::new(frame, style, measure, "");
         map.clip_id = format!("inset-{}", tag.to_ascii_lowercase());
         map.tag = Some(tag);
         map
     }
 
-    /// SVG path data through the points; a closed ring is first cut to the frame (with a
-    /// margin, so its cut edges stay outside the visible area), which keeps the numbers small
-    /// however far the coastline runs beyond a large-scale map.
-    fn path(&self, points: &[LonLat], close: bool) -> String {
-        let mut projected: Vec<(f64, f64)> = points.iter().map(|p| self.frame.point(*p)).collect();
-        if close {
-            let m = 10.0;
-            projected = clip_ring(
-                projected,
-                Rect::new(-m, -m, self.frame.width + m, self.frame.height + m),
-            );
+    /// Add SVG to a group.
+    pub fn push(&mut self, group: Group, svg: &str) {
+        self.groups.entry(group).or_default().push_str(svg);
+    }
+
+    /// A new id for a line labels keep off.
+    pub fn owner(&mut self) -> usize {
+        self.owners += 1;
+        self.owners
+    }
+
+    /// A colour of the style.
+    pub fn colour(&self, role: Role) -> &str {
+        self.style.colour(role)
+    }
+
+    /// Points projected to the frame, cut to it (with a margin) and simplified for print.
+    pub fn project_line(&self, points: &[LonLat]) -> Vec<Vec<Point>> {
+        let tolerance = SIMPLIFY_MM * self.frame.units_per_print_mm();
+        let cut = self.frame.rect().grow(CUT_MARGIN);
+        // Cut to the frame's surroundings first, so that only what is near is projected.
+        let degrees: Vec<Point> = points.iter().map(|p| (p.lon, p.lat)).collect();
+        paths::clip_line(&degrees, self.near())
+            .iter()
+            .flat_map(|run| {
+                let projected: Vec<Point> = run
+                    .iter()
+                    .map(|&(lon, lat)| self.frame.point(LonLat::new(lon, lat)))
+                    .collect();
+                paths::clip_line(&projected, cut)
+            })
+            .map(|run| paths::simplify(&run, tolerance))
+            .collect()
+    }
+
+    /// A ring projected, cut to the frame (with a margin) and simplified for print.
+    pub fn project_ring(&self, ring: &[LonLat]) -> Vec<Point> {
+        let degrees: Vec<Point> = ring.iter().map(|p| (p.lon, p.lat)).collect();
+        let projected: Vec<Point> = paths::clip_ring(degrees, self.near())
+            .into_iter()
+            .map(|(lon, lat)| self.frame.point(LonLat::new(lon, lat)))
+            .collect();
+        let tolerance = SIMPLIFY_MM * self.frame.units_per_print_mm();
+        let clipped = paths::clip_ring(projected, self.frame.rect().grow(CUT_MARGIN));
+        if clipped.len() < 4 {
+            return clipped;
         }
-        let mut d = String::new();
-        let mut last: Option<(f64, f64)> = None;
-        for (i, &(x, y)) in projected.iter().enumerate() {
-            if let Some((lx, ly)) = last
-                && (x - lx).abs() + (y - ly).abs() < 0.25
-                && i + 1 != projected.len()
+        let mut closed = clipped.clone();
+        closed.push(clipped[0]);
+        let mut kept = paths::simplify(&closed, tolerance);
+        kept.pop();
+        kept
+    }
+
+    /// The frame's surroundings in degrees (longitude as x, latitude as y): its bounds grown
+    /// by a quarter on every side, which holds the frame and its cutting margin.
+    fn near(&self) -> Rect {
+        let (sw, ne) = self.frame.bounds();
+        let (dx, dy) = ((ne.lon - sw.lon) * 0.25, (ne.lat - sw.lat) * 0.25);
+        Rect::new(sw.lon - dx, sw.lat - dy, ne.lon + dx, ne.lat + dy)
+    }
+
+    /// Draw the base geography and the publisher's layers a frame of `map` is drawn with,
+    /// chosen by scale; credits and notes are kept for the source line.
+    pub fn layers(&mut self, catalogue: &Catalogue, map: Option<&str>) -> DrawnLayers {
+        let selection = catalogue.select(&self.frame, map);
+        let mut drawn = DrawnLayers {
+            too_coarse: selection.too_coarse.clone(),
+            ..DrawnLayers::default()
+        };
+        // The land is the ground: water, including the sea, is drawn over it.
+        let (w, h) = (self.frame.width, self.frame.height);
+        let tint = self.colour(Role::Tint).to_string();
+        self.push(
+            Group::Layer(Kind::Land),
+            &format!(r#"<rect width="{w:.2}" height="{h:.2}" fill="{tint}"/>"#),
+        );
+        for (source, features) in &selection.drawn {
+            let lines = self.layer(source, features, &mut drawn.named_water);
+            if let Some(credit) = &source.credit
+                && !self.credits.contains(credit)
             {
+                self.credits.push(credit.clone());
+            }
+            if !drawn.kinds.contains(&(source.kind, lines)) {
+                drawn.kinds.push((source.kind, lines));
+            }
+        }
+        drawn
+    }
+
+    /// Draw one source's features in its kind's style; returns whether it drew lines.
+    fn layer(
+        &mut self,
+        source: &Source,
+        features: &[&Feature],
+        named: &mut Vec<(String, usize, Vec<Vec<Point>>)>,
+    ) -> bool {
+        let group = Group::Layer(source.kind);
+        if source.kind == Kind::Land {
+            let sea = self.sea(features);
+            self.push(Group::Layer(Kind::Water), &sea);
+            return false;
+        }
+        let mut areas = Vec::new();
+        let mut lines_drawn = false;
+        for feature in features {
+            match &feature.shape {
+                Shape::Areas(polygons) => {
+                    for polygon in polygons {
+                        areas.push(
+                            polygon
+                                .iter()
+                                .map(|r| self.project_ring(r))
+                                .collect::<Vec<_>>(),
+                        );
+                    }
+                }
+                Shape::Lines(lines) => {
+                    let runs: Vec<Vec<Point>> =
+                        lines.iter().flat_map(|l| self.project_line(l)).collect();
+                    if runs.iter().all(|r| !runs_visible(r, &self.frame)) {
+                        continue;
+                    }
+                    lines_drawn = true;
+                    let svg = self.line_style(source.kind, &paths::path_data(&runs, false));
+                    self.push(group, &svg);
+                    // Labels keep off railways and named water (and a river's name lies along it).
+                    let keep_off = matches!(source.kind, Kind::Rail)
+                        || (source.kind == Kind::Water
+                            && (feature.name.is_some() || source.map.is_some()));
+                    if keep_off {
+                        // Every piece of a named river is one line to the labels.
+                        let owner = feature
+                            .name
+                            .as_ref()
+                            .and_then(|n| named.iter().find(|(m, ..)| m == n).map(|(_, o, _)| *o))
+                            .unwrap_or_else(|| self.owner());
+                        for run in &runs {
+                            self.placer.avoid_line(run, owner);
+                        }
+                        if let (Some(name), Kind::Water) = (&feature.name, source.kind) {
+                            named.push((name.clone(), owner, runs));
+                        }
+                    }
+                }
+            }
+        }
+        if !areas.is_empty() {
+            let d: String = areas
+                .iter()
+                .map(|rings| paths::path_data(rings, true))
+                .collect();
+            let svg = self.area_style(source.kind, &d);
+            self.push(group, &svg);
+        }
+        lines_drawn
+    }
+
+    /// The sea: the frame less the land, as one even-odd path, its edge the coastline.
+    fn sea(&self, land: &[&Feature]) -> String {
+        let m = CUT_MARGIN;
+        let (w, h) = (self.frame.width + m, self.frame.height + m);
+        let mut d = format!("M{:.2} {:.2}H{w:.2}V{h:.2}H{:.2}Z", -m, -m, -m);
+        let mut coast = false;
+        let mut inside = false;
+        let middle = self
+            .frame
+            .lonlat(self.frame.width / 2.0, self.frame.height / 2.0);
+        let centre = (middle.lon, middle.lat);
+        for feature in land {
+            let Shape::Areas(polygons) = &feature.shape else {
                 continue;
-            }
-            let _ = write!(
-                d,
-                "{}{:.2} {:.2}",
-                if last.is_none() { "M" } else { "L" },
-                x,
-                y
-            );
-            last = Some((x, y));
-        }
-        if close && !d.is_empty() {
-            d.push('Z');
-        }
-        d
-    }
-
-    fn visible(&self, points: &[LonLat]) -> bool {
-        let margin = 5.0;
-        let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
-        for p in points {
-            let (x, y) = self.frame.point(*p);
-            x0 = x0.min(x);
-            x1 = x1.max(x);
-            y0 = y0.min(y);
-            y1 = y1.max(y);
-        }
-        Rect::new(x0, y0, x1, y1).overlaps(&Rect::new(
-            -margin,
-            -margin,
-            self.frame.width + margin,
-            self.frame.height + margin,
-        ))
-    }
-
-    /// Land, coastline and borders.
-    pub fn base(&mut self, base: &BaseMap) {
-        if self.frame.width / self.frame.units_per_km < MIN_COAST_SPAN_KM {
-            // Natural Earth's coastline is good to a few hundred metres: drawn across a
-            // frame this small it would put harbour-side landmarks in the sea. Every stop is
-            // on land, so the whole frame is land.
-            self.layers.push(format!(
-                r#"<rect width="{w:.2}" height="{h:.2}" fill="{tint}"/>"#,
-                w = self.frame.width,
-                h = self.frame.height,
-                tint = self.style.colour(Role::Tint),
-            ));
-            return;
-        }
-        let mut land = String::new();
-        for polygon in &base.land {
-            if polygon.first().is_some_and(|outer| self.visible(outer)) {
+            };
+            for polygon in polygons {
                 for ring in polygon {
-                    land.push_str(&self.path(ring, true));
+                    // Whether the frame's centre is on land, counted in degrees (no need to
+                    // project a continent's coast for it).
+                    let degrees: Vec<Point> = ring.iter().map(|p| (p.lon, p.lat)).collect();
+                    if point_in_ring(centre, &degrees) {
+                        inside = !inside;
+                    }
+                    let cut = self.project_ring(ring);
+                    if cut.len() < 3 {
+                        continue;
+                    }
+                    if cut.iter().any(|p| self.frame.contains(*p, 0.0)) {
+                        coast = true;
+                    }
+                    d.push_str(&paths::path_data(&[cut], true));
                 }
             }
         }
-        let mut lakes = String::new();
-        for polygon in &base.lakes {
-            if polygon.first().is_some_and(|outer| self.visible(outer)) {
-                for ring in polygon {
-                    lakes.push_str(&self.path(ring, true));
-                }
+        if !coast && inside {
+            // An inland frame: no sea to draw.
+            return String::new();
+        }
+        format!(
+            r#"<path d="{d}" fill="{sea}" fill-rule="evenodd" stroke="{rule}" stroke-width="0.25" stroke-linejoin="round"/>"#,
+            sea = self.colour(Role::Sea),
+            rule = self.colour(Role::Rule),
+        )
+    }
+
+    /// The SVG of lines of a kind.
+    fn line_style(&self, kind: Kind, d: &str) -> String {
+        let path = |colour: &str, width: f64, extra: &str| {
+            format!(
+                r#"<path d="{d}" fill="none" stroke="{colour}" stroke-width="{width}" stroke-linecap="round" stroke-linejoin="round"{extra}/>"#
+            )
+        };
+        match kind {
+            Kind::Water => path(self.colour(Role::Water), 0.45, ""),
+            Kind::Border => path(
+                self.colour(Role::Muted),
+                0.35,
+                r#" stroke-dasharray="1.6 0.8""#,
+            ),
+            Kind::Province => path(
+                self.colour(Role::Rule),
+                0.25,
+                r#" stroke-dasharray="0.5 0.7""#,
+            ),
+            Kind::Street => {
+                path(self.colour(Role::Rule), 1.3, "") + &path(self.colour(Role::Street), 0.9, "")
             }
-        }
-        let (borders, borders_shown) = self.lines(&base.borders);
-        let (provinces, provinces_shown) = self.lines(&base.provinces);
-        let (rivers, rivers_shown) = self.lines(&base.rivers);
-        self.layers.push(format!(
-            r#"<rect width="{w:.2}" height="{h:.2}" fill="{sea}"/><path d="{land}" fill="{tint}" fill-rule="evenodd" stroke="{rule}" stroke-width="0.25" stroke-linejoin="round"/><path d="{lakes}" fill="{sea}" fill-rule="evenodd" stroke="{water}" stroke-width="0.2" stroke-linejoin="round"/><path d="{provinces}" fill="none" stroke="{rule}" stroke-width="0.25" stroke-dasharray="0.5 0.7" stroke-linecap="round" stroke-linejoin="round"/><path d="{rivers}" fill="none" stroke="{water}" stroke-width="0.4" stroke-linecap="round" stroke-linejoin="round"/><path d="{borders}" fill="none" stroke="{muted}" stroke-width="0.35" stroke-dasharray="1.6 0.8" stroke-linejoin="round"/>"#,
-            w = self.frame.width,
-            h = self.frame.height,
-            sea = self.style.colour(Role::Sea),
-            tint = self.style.colour(Role::Tint),
-            rule = self.style.colour(Role::Rule),
-            water = self.style.colour(Role::Water),
-            muted = self.style.colour(Role::Muted),
-        ));
-        if rivers_shown {
-            self.legend_entry(LegendSymbol::Line(Role::Water, 0.4, None), "River");
-        }
-        if borders_shown {
-            self.legend_entry(
-                LegendSymbol::Line(Role::Muted, 0.35, Some("1.6 0.8")),
-                "International border (today)",
-            );
-        }
-        if provinces_shown {
-            self.legend_entry(
-                LegendSymbol::Line(Role::Rule, 0.25, Some("0.5 0.7")),
-                "Provincial boundary (today)",
-            );
+            Kind::Rail => {
+                path(self.colour(Role::Ink), 0.7, "")
+                    + &path(
+                        "white",
+                        0.35,
+                        r#" stroke-dasharray="1.2 1.2" stroke-linecap="butt""#,
+                    )
+            }
+            Kind::Green => path(self.colour(Role::Park), 0.6, ""),
+            Kind::Built | Kind::Land => path(self.colour(Role::Rule), 0.2, ""),
         }
     }
 
-    /// Path data of the polylines that come near the frame, and whether any point of them
-    /// lies inside it.
-    fn lines(&self, lines: &[Vec<LonLat>]) -> (String, bool) {
-        let mut d = String::new();
-        let mut shown = false;
-        for line in lines {
-            if self.visible(line) {
-                d.push_str(&self.path(line, false));
-                shown |= line.iter().any(|p| {
-                    let (x, y) = self.frame.point(*p);
-                    (0.0..=self.frame.width).contains(&x) && (0.0..=self.frame.height).contains(&y)
-                });
-            }
-        }
-        (d, shown)
+    /// The SVG of areas of a kind.
+    fn area_style(&self, kind: Kind, d: &str) -> String {
+        let (fill, stroke) = match kind {
+            Kind::Water => (Role::Sea, Role::Water),
+            Kind::Green => (Role::Park, Role::Park),
+            Kind::Built => (Role::Built, Role::Built),
+            Kind::Street => (Role::Street, Role::Rule),
+            _ => (Role::Tint, Role::Rule),
+        };
+        format!(
+            r#"<path d="{d}" fill="{}" fill-rule="evenodd" stroke="{}" stroke-width="0.2" stroke-linejoin="round"/>"#,
+            self.colour(fill),
+            self.colour(stroke),
+        )
     }
 
-    /// A polyline through points (a railway, a route).
-    pub fn line(&mut self, points: &[LonLat], role: Role, width: f64, dash: Option<&str>) {
-        let colour = self.style.colour(role).to_string();
-        let projected: Vec<(f64, f64)> = points.iter().map(|p| self.frame.point(*p)).collect();
-        self.placer.avoid_line(&projected);
+    /// A polyline through points in `group` (a railway, a route); labels keep off it.
+    pub fn line(
+        &mut self,
+        group: Group,
+        points: &[LonLat],
+        role: Role,
+        width: f64,
+        dash: Option<&str>,
+    ) -> bool {
+        let runs = self.project_line(points);
+        let visible = runs.iter().any(|r| runs_visible(r, &self.frame));
+        let owner = self.owner();
+        for run in &runs {
+            self.placer.avoid_line(run, owner);
+        }
         let dash = dash.map_or(String::new(), |d| format!(r#" stroke-dasharray="{d}""#));
-        let d = self.path(points, false);
-        self.layers.push(format!(
-            r#"<path d="{d}" fill="none" stroke="{colour}" stroke-width="{width}" stroke-linecap="round" stroke-linejoin="round"{dash}/>"#
-        ));
+        let d = paths::path_data(&runs, false);
+        if d.is_empty() {
+            // The line runs wholly outside the frame.
+            return false;
+        }
+        let colour = self.colour(role).to_string();
+        self.push(
+            group,
+            &format!(
+                r#"<path d="{d}" fill="none" stroke="{colour}" stroke-width="{width}" stroke-linecap="round" stroke-linejoin="round"{dash}/>"#
+            ),
+        );
+        visible
     }
 
     /// A dot marker; reserves its area.
     pub fn dot(&mut self, p: LonLat, r: f64, role: Role) -> (f64, f64) {
+        self.dot_marker(p, r, role, false)
+    }
+
+    /// A dot marker kept only if [`MapSvg::keep_marker`] is called once its label is placed.
+    pub fn optional_dot(&mut self, p: LonLat, r: f64, role: Role) -> (f64, f64) {
+        self.dot_marker(p, r, role, true)
+    }
+
+    fn dot_marker(&mut self, p: LonLat, r: f64, role: Role, optional: bool) -> (f64, f64) {
         let (x, y) = self.frame.point(p);
-        let fill = self.style.colour(role);
-        self.layers.push(format!(
+        let fill = self.colour(role);
+        let svg = format!(
             r#"<circle cx="{x:.2}" cy="{y:.2}" r="{r}" fill="{fill}" stroke="white" stroke-width="0.45"/>"#
-        ));
-        self.placer.reserve(Rect::around(x, y, r + 0.3));
+        );
+        self.add_marker(svg, Rect::around(x, y, r + 0.3), optional);
+        (x, y)
+    }
+
+    /// A ring marker for a named place that is not a city (an island).
+    pub fn ring(&mut self, p: LonLat) -> (f64, f64) {
+        let (x, y) = self.frame.point(p);
+        let svg = format!(
+            r#"<circle cx="{x:.2}" cy="{y:.2}" r="1.1" fill="white" stroke="{}" stroke-width="0.5"/>"#,
+            self.colour(Role::Ink)
+        );
+        self.add_marker(svg, Rect::around(x, y, 1.5), false);
         (x, y)
     }
 
@@ -533,82 +576,41 @@ impl MapSvg {
     pub fn numbered(&mut self, p: LonLat, number: usize) -> (f64, f64) {
         let (x, y) = self.frame.point(p);
         let r = STOP_RADIUS;
-        self.layers.push(format!(
+        let svg = format!(
             r#"<circle cx="{x:.2}" cy="{y:.2}" r="{r}" fill="{accent}" stroke="white" stroke-width="0.5"/><text x="{x:.2}" y="{ty:.2}" font-family="{font}" font-size="2.6" font-weight="bold" fill="white" text-anchor="middle">{number}</text>"#,
-            accent = self.style.colour(Role::Accent),
+            accent = self.colour(Role::Accent),
             ty = y + 0.95,
             font = xml(&self.style.font),
-        ));
-        self.placer.reserve(Rect::around(x, y, r + 0.3));
+        );
+        self.add_marker(svg, Rect::around(x, y, r + 0.3), false);
         (x, y)
     }
 
-    /// Label a marker at (x, y) of radius `r`, if a free place is found: on one line, else
-    /// broken into two lines at the space nearest the middle. Returns whether it was placed.
-    pub fn label(&mut self, x: f64, y: f64, r: f64, text: &str, size: f64) -> bool {
-        let mut layouts = vec![vec![text]];
-        let middle = text.len() / 2;
-        if let Some(split) = text
-            .match_indices(' ')
-            .map(|(i, _)| i)
-            .min_by_key(|i| i.abs_diff(middle))
+    fn add_marker(&mut self, svg: String, rect: Rect, optional: bool) {
+        self.placer.reserve(rect);
+        self.markers.push(Marker {
+            svg,
+            rect,
+            kept: !optional,
+        });
+    }
+
+    /// Keep the optional marker at (x, y) (its label found a place).
+    pub fn keep_marker(&mut self, x: f64, y: f64) {
+        if let Some(m) = self.markers.iter_mut().find(|m| {
+            !m.kept && (m.rect.centre().0 - x).abs() < 1e-6 && (m.rect.centre().1 - y).abs() < 1e-6
+        }) {
+            m.kept = true;
+        }
+    }
+
+    /// Credit data drawn on the map (once).
+    pub fn credit(&mut self, credit: Option<&str>) {
+        if let Some(credit) = credit
+            && !self.credits.iter().any(|c| c == credit)
         {
-            layouts.push(vec![&text[..split], &text[split + 1..]]);
+            self.credits.push(credit.to_string());
         }
-        for lines in layouts {
-            let width = lines
-                .iter()
-                .map(|l| text_width(l, size))
-                .fold(0.0, f64::max);
-            let Some((ax, ay, anchor)) = self.placer.place(x, y, r, width, (size, lines.len()))
-            else {
-                continue;
-            };
-            let mut spans = String::new();
-            for (i, line) in lines.iter().enumerate() {
-                let dy = if i == 0 { 0.0 } else { size * 1.15 };
-                let _ = write!(
-                    spans,
-                    r#"<tspan x="{ax:.2}" dy="{dy:.2}">{}</tspan>"#,
-                    xml(line)
-                );
-            }
-            self.layers.push(format!(
-                r#"<text x="{ax:.2}" y="{ay:.2}" font-family="{font}" font-size="{size}" fill="{ink}" text-anchor="{anchor}" stroke="white" stroke-width="0.7"{opacity} paint-order="stroke" stroke-linejoin="round">{spans}</text>"#,
-                opacity = self.style.opacity("stroke-opacity", 0.85),
-                font = xml(&self.style.font),
-                ink = self.style.colour(Role::Ink),
-            ));
-            return true;
-        }
-        false
-    }
-
-    /// A wide-spaced area name (country, sea) centred on a point, placed only if it fits.
-    pub fn area_name(&mut self, p: LonLat, text: &str) -> bool {
-        self.spaced_name(p, text, SMALL_SIZE, Role::Muted)
-    }
-
-    /// A province name: as an area name, smaller and lighter. Returns whether it was placed.
-    pub fn province_name(&mut self, p: LonLat, text: &str) -> bool {
-        self.spaced_name(p, text, SMALL_SIZE * 0.85, Role::Rule)
-    }
-
-    fn spaced_name(&mut self, p: LonLat, text: &str, size: f64, role: Role) -> bool {
-        let colour = self.style.colour(role).to_string();
-        let (x, y) = self.frame.point(p);
-        let spacing = 0.35;
-        let width = text_width(text, size) + spacing * text.chars().count() as f64;
-        let rect = Rect::new(x - width / 2.0, y - size, x + width / 2.0, y + size * 0.3);
-        let placed = self.placer.place_fixed(rect);
-        if placed {
-            self.layers.push(format!(
-                r#"<text x="{x:.2}" y="{y:.2}" font-family="{font}" font-size="{size:.2}" letter-spacing="{spacing}" fill="{colour}" text-anchor="middle">{text}</text>"#,
-                font = xml(&self.style.font),
-                text = xml(text),
-            ));
-        }
-        placed
     }
 
     /// Add a legend entry (once per text).
@@ -618,50 +620,336 @@ impl MapSvg {
         }
     }
 
-    /// Reserve the corners for the scale bar, north arrow and legend before labels are placed.
-    /// Markers must be drawn first: the legend goes to the first corner free of them.
+    /// Legend entries for the layers drawn.
+    pub fn legend_for(&mut self, drawn: &DrawnLayers) {
+        for &(kind, lines) in &drawn.kinds {
+            match (kind, lines) {
+                (Kind::Water, true) => {
+                    self.legend_entry(LegendSymbol::Line(Role::Water, 0.45, None), "River")
+                }
+                (Kind::Border, _) => self.legend_entry(
+                    LegendSymbol::Line(Role::Muted, 0.35, Some("1.6 0.8")),
+                    "International border (today)",
+                ),
+                (Kind::Province, _) => self.legend_entry(
+                    LegendSymbol::Line(Role::Rule, 0.25, Some("0.5 0.7")),
+                    "Provincial boundary (today)",
+                ),
+                (Kind::Street, _) => self.legend_entry(LegendSymbol::Street, "Street"),
+                (Kind::Rail, _) => self.legend_entry(LegendSymbol::Rail, "Railway"),
+                (Kind::Green, _) => self.legend_entry(LegendSymbol::Fill(Role::Park), "Park"),
+                (Kind::Built, _) => {
+                    self.legend_entry(LegendSymbol::Fill(Role::Built), "Built-up area")
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Say under the map what it could not draw for want of accurate data.
+    pub fn note_missing(&mut self, kinds: &[Kind]) {
+        for kind in kinds {
+            if !self.missing.contains(kind) {
+                self.missing.push(*kind);
+            }
+        }
+    }
+
+    /// Take a legend entry out again (what it names was not drawn after all).
+    pub fn remove_legend_entry(&mut self, text: &str) {
+        self.legend.retain(|(_, t)| t != text);
+    }
+
+    /// Measure one line of text.
+    pub fn extent(&self, text: &str, style: TextStyle) -> Extent {
+        self.measure
+            .extent(text, style.size, style.face, style.spacing)
+    }
+
+    /// The size of a label of `lines`: width, height, ascent of the first line.
+    pub fn block(&self, lines: &[&str], style: TextStyle) -> (f64, f64, f64) {
+        let extents: Vec<Extent> = lines.iter().map(|l| self.extent(l, style)).collect();
+        let width = extents.iter().map(|e| e.width).fold(0.0, f64::max);
+        let (ascent, descent) = extents
+            .first()
+            .map_or((0.0, 0.0), |e| (e.ascent, e.descent));
+        let height = ascent + descent + (lines.len() - 1) as f64 * style.size * LINE_PITCH;
+        (width, height, ascent)
+    }
+
+    /// The SVG of a label: a white stroked copy of the text (the halo) under the text.
+    /// `at` is the anchor point of the first baseline; `rotate` turns it about that point.
+    pub fn text_svg(
+        &self,
+        at: (f64, f64),
+        lines: &[&str],
+        anchor: &str,
+        style: TextStyle,
+        rotate: f64,
+    ) -> String {
+        let (ax, ay) = at;
+        let mut spans = String::new();
+        for (i, line) in lines.iter().enumerate() {
+            if lines.len() == 1 {
+                spans.push_str(&xml(line));
+            } else {
+                let dy = if i == 0 { 0.0 } else { style.size * LINE_PITCH };
+                let _ = write!(
+                    spans,
+                    r#"<tspan x="{ax:.2}" dy="{dy:.2}">{}</tspan>"#,
+                    xml(line)
+                );
+            }
+        }
+        let mut attributes = format!(
+            r#"x="{ax:.2}" y="{ay:.2}" font-family="{font}" font-size="{size}" text-anchor="{anchor}""#,
+            font = xml(&self.style.font),
+            size = style.size,
+        );
+        match style.face {
+            Face::Italic => attributes.push_str(r#" font-style="italic""#),
+            Face::Bold => attributes.push_str(r#" font-weight="bold""#),
+            Face::Regular => {}
+        }
+        if style.spacing > 0.0 {
+            let _ = write!(attributes, r#" letter-spacing="{}""#, style.spacing);
+        }
+        if rotate.abs() > 0.01 {
+            let _ = write!(
+                attributes,
+                r#" transform="rotate({rotate:.2} {ax:.2} {ay:.2})""#
+            );
+        }
+        format!(
+            r#"<text {attributes} fill="none" stroke="white" stroke-width="{halo}" stroke-linejoin="round"{opacity}>{spans}</text><text {attributes} fill="{fill}">{spans}</text>"#,
+            halo = HALO * 2.0,
+            opacity = self.style.opacity("stroke-opacity", 0.85),
+            fill = self.colour(style.role),
+        )
+    }
+
+    /// Label a marker at (x, y) of radius `r` in the best free place around it: on one line,
+    /// else broken into two lines at the space nearest the middle. Returns whether it was placed.
+    pub fn label(&mut self, x: f64, y: f64, r: f64, text: &str, style: TextStyle) -> bool {
+        let layouts = layouts(text);
+        let spots = self.spots((x, y), r, &layouts, style);
+        let rects: Vec<Rect> = spots.iter().map(|c| label_box(c.rect)).collect();
+        let Some(i) = self.placer.take(&rects, None) else {
+            return false;
+        };
+        let spot = &spots[i];
+        let ax = match spot.anchor {
+            "start" => spot.rect.x0,
+            "end" => spot.rect.x1,
+            _ => (spot.rect.x0 + spot.rect.x1) / 2.0,
+        };
+        let mut svg = String::new();
+        if let Some((a, b)) = spot.leader {
+            let _ = write!(
+                svg,
+                r#"<path d="M{:.2} {:.2}L{:.2} {:.2}" fill="none" stroke="{}" stroke-width="0.2"/>"#,
+                a.0,
+                a.1,
+                b.0,
+                b.1,
+                self.colour(Role::Muted)
+            );
+            self.placer.avoid_line(&[a, b], usize::MAX);
+        }
+        let baseline = spot.rect.y0 + spot.ascent;
+        svg.push_str(&self.text_svg(
+            (ax, baseline),
+            &layouts[spot.layout],
+            spot.anchor,
+            style,
+            0.0,
+        ));
+        let group = if style.face == Face::Italic {
+            Group::WaterLabel
+        } else {
+            Group::Label
+        };
+        self.push(group, &svg);
+        true
+    }
+
+    /// How many free places a marker's label has: the labels with least room go first.
+    pub fn room(&self, x: f64, y: f64, r: f64, text: &str, style: TextStyle) -> usize {
+        let layouts = layouts(text);
+        self.spots((x, y), r, &layouts, style)
+            .iter()
+            .filter(|s| self.placer.free(&label_box(s.rect)))
+            .count()
+    }
+
+    /// The places a label of a marker at `at` may take, best first. Every place of every
+    /// layout competes: a name broken in two that crosses no line beats one on a single line
+    /// across the route. A name that would read as another marker's, or stands off its own,
+    /// gets a leader line to its marker and comes after the places that need none; one that
+    /// touches another marker is no place at all.
+    fn spots(&self, at: Point, r: f64, layouts: &[Vec<&str>], style: TextStyle) -> Vec<Spot> {
+        let mut plain = Vec::new();
+        let mut led = Vec::new();
+        for (n, lines) in layouts.iter().enumerate() {
+            let (w, h, ascent) = self.block(lines, style);
+            for (rect, anchor, far) in around_marker(at.0, at.1, r, w, h, self.placer.frame()) {
+                if self.touches_another_marker(&rect, at) {
+                    continue;
+                }
+                let leader = (far || self.nearer_another_marker(&rect, at))
+                    .then(|| leader_line(at, r, &rect));
+                let spot = Spot {
+                    rect,
+                    anchor,
+                    layout: n,
+                    ascent,
+                    leader,
+                };
+                match leader {
+                    None => plain.push(spot),
+                    Some((a, b)) if self.leader_clear(a, b, at) => led.push(spot),
+                    Some(_) => {}
+                }
+            }
+        }
+        plain.into_iter().chain(led).collect()
+    }
+
+    /// Whether a label box comes within a unit of a marker other than its own (at `own`).
+    fn touches_another_marker(&self, rect: &Rect, own: Point) -> bool {
+        self.markers.iter().any(|m| {
+            let c = m.rect.centre();
+            ((c.0 - own.0).abs() > 1e-6 || (c.1 - own.1).abs() > 1e-6)
+                && m.rect.grow(1.0).overlaps(rect)
+        })
+    }
+
+    /// Whether a leader line from `a` to `b` keeps clear of every label and of every marker
+    /// but its own (at `own`).
+    fn leader_clear(&self, a: Point, b: Point, own: Point) -> bool {
+        let meets = |r: &Rect| r.meets_segment(a.0, a.1, b.0, b.1);
+        !self.placer.labels().iter().any(meets)
+            && !self.markers.iter().any(|m| {
+                let c = m.rect.centre();
+                ((c.0 - own.0).abs() > 1e-6 || (c.1 - own.1).abs() > 1e-6) && meets(&m.rect)
+            })
+    }
+
+    /// Whether a label box lies nearer some other marker than the one at `own`.
+    fn nearer_another_marker(&self, rect: &Rect, own: (f64, f64)) -> bool {
+        let distance = |(x, y): (f64, f64)| {
+            let dx = (rect.x0 - x).max(x - rect.x1).max(0.0);
+            let dy = (rect.y0 - y).max(y - rect.y1).max(0.0);
+            (dx * dx + dy * dy).sqrt()
+        };
+        let mine = distance(own);
+        self.markers.iter().any(|m| {
+            let c = m.rect.centre();
+            ((c.0 - own.0).abs() > 1e-6 || (c.1 - own.1).abs() > 1e-6) && distance(c) + 0.3 < mine
+        })
+    }
+
+    /// A required label: placed, or recorded as unplaced (a warning naming the map).
+    pub fn label_or_report(
+        &mut self,
+        x: f64,
+        y: f64,
+        r: f64,
+        text: &str,
+        style: TextStyle,
+    ) -> bool {
+        let placed = self.label(x, y, r, text, style)
+            || (style.size > SMALL_SIZE
+                && self.label(
+                    x,
+                    y,
+                    r,
+                    text,
+                    TextStyle {
+                        size: SMALL_SIZE,
+                        ..style
+                    },
+                ));
+        if !placed {
+            self.unplaced.push(text.to_string());
+        }
+        placed
+    }
+
+    /// A name written across an area (country, sea, province), centred on a point and
+    /// placed only if it fits there.
+    pub fn area_name(&mut self, p: LonLat, text: &str, style: TextStyle) -> bool {
+        let (x, y) = self.frame.point(p);
+        let e = self.extent(text, style);
+        let rect = Rect::new(
+            x - e.width / 2.0,
+            y - e.ascent,
+            x + e.width / 2.0,
+            y + e.descent,
+        );
+        if !self.placer.place_fixed(label_box(rect)) {
+            return false;
+        }
+        let svg = self.text_svg((x, y), &[text], "middle", style, 0.0);
+        let group = if style.face == Face::Italic {
+            Group::WaterLabel
+        } else {
+            Group::Label
+        };
+        self.push(group, &svg);
+        true
+    }
+
+    /// Reserve the scale bar, north arrow and legend before labels are placed. Markers must
+    /// be drawn first: the legend goes to the first corner clear of them and of the lines
+    /// labels keep off (routes, railways, named water), or under the map if none is.
     pub fn reserve_furniture(&mut self) {
         let (w, h) = (self.frame.width, self.frame.height);
-        let scale = Rect::new(0.0, h - 9.0, 42.0, h);
+        let scale = self.scale_bar_box();
         let arrow = match self.tag {
             Some(_) => Rect::new(0.0, 0.0, TAG_SIZE + 1.0, TAG_SIZE + 1.0),
             None => Rect::new(w - 10.0, 0.0, w, 14.0),
         };
+        self.placer.reserve(scale);
+        self.placer.reserve(arrow);
+        self.furniture.extend([scale, arrow]);
+        // An inset shares the legend of its main map.
+        if self.legend.is_empty() || self.tag.is_some() {
+            return;
+        }
         let (lw, lh) = self.legend_size();
         let corners = [
             (w - lw - 2.0, h - lh - 2.0),
             (2.0, 2.0),
             (w - lw - 2.0, 15.0),
-            (2.0, h - lh - 10.0),
+            (2.0, scale.y0 - lh - 1.5),
         ];
-        let origin = corners
-            .iter()
-            .copied()
-            .find(|&(x, y)| {
-                let rect = Rect::new(x - 1.0, y - 1.0, x + lw + 1.0, y + lh + 1.0);
-                !self.placer.obstacles.iter().any(|o| o.overlaps(&rect))
-            })
-            .unwrap_or(corners[0]);
-        self.legend_at = origin;
-        self.placer.reserve(scale);
-        self.placer.reserve(arrow);
-        if !self.legend.is_empty() {
-            self.placer
-                .reserve(Rect::new(origin.0, origin.1, origin.0 + lw, origin.1 + lh));
+        self.legend_at = corners.iter().copied().find(|&(x, y)| {
+            let rect = Rect::new(x, y, x + lw, y + lh);
+            self.placer.free(&rect.grow(0.5)) && !self.placer.crosses_a_line(&rect.grow(0.5), None)
+        });
+        if let Some((x, y)) = self.legend_at {
+            let rect = Rect::new(x, y, x + lw, y + lh);
+            self.placer.reserve(rect);
+            self.furniture.push(rect);
         }
     }
 
+    /// Width and height of the legend box.
     fn legend_size(&self) -> (f64, f64) {
+        let style = TextStyle::plain(SMALL_SIZE);
         let width = self
             .legend
             .iter()
-            .map(|(_, t)| text_width(t, SMALL_SIZE))
+            .map(|(_, t)| self.extent(t, style).width)
             .fold(0.0, f64::max)
-            + 11.0;
-        (width, self.legend.len() as f64 * 3.6 + 2.4)
+            + LEGEND_TEXT_X
+            + 1.5;
+        (width, self.legend.len() as f64 * LEGEND_ROW + 1.6)
     }
 
-    fn scale_bar(&self) -> String {
+    /// The scale bar's length in units and its label.
+    fn scale_bar_length(&self) -> (f64, String) {
         let per_km = self.frame.units_per_true_km();
         let target = self.frame.width * 0.22 / per_km;
         let magnitude = 10f64.powf(target.log10().floor());
@@ -670,23 +958,49 @@ impl MapSvg {
             .map(|m| m * magnitude)
             .rfind(|v| *v <= target)
             .unwrap_or(magnitude);
-        let len = km * per_km;
         let label = if km < 1.0 {
             format!("{} m", (km * 1000.0).round())
         } else {
             format!("{km} km")
         };
-        let (x, y) = (4.0, self.frame.height - 4.0);
+        (km * per_km, label)
+    }
+
+    /// Where the scale bar's parts go: the bar's left end and top, the labels' baseline.
+    fn scale_bar_layout(&self) -> (f64, f64, f64) {
+        let style = TextStyle::plain(SMALL_SIZE);
+        let e = self.extent("0", style);
+        let bar_top = self.frame.height - 4.0;
+        // The labels' descent and halo stay clear of the bar.
+        (4.0, bar_top, bar_top - e.descent - HALO - 0.3)
+    }
+
+    /// The box the scale bar and its labels take.
+    fn scale_bar_box(&self) -> Rect {
+        let style = TextStyle::plain(SMALL_SIZE);
+        let (len, label) = self.scale_bar_length();
+        let (x, bar_top, baseline) = self.scale_bar_layout();
+        let e = self.extent(&label, style);
+        Rect::new(
+            x - HALO - 0.5,
+            baseline - e.ascent,
+            x + len + e.width / 2.0,
+            bar_top + 1.0,
+        )
+        .grow(HALO)
+    }
+
+    fn scale_bar(&self) -> String {
+        let (len, label) = self.scale_bar_length();
+        let (x, bar_top, baseline) = self.scale_bar_layout();
+        let style = TextStyle::plain(SMALL_SIZE);
         format!(
-            r#"<g font-family="{font}" font-size="{s}" fill="{ink}"><rect x="{x}" y="{y0:.2}" width="{half:.2}" height="1" fill="{ink}"/><rect x="{x1:.2}" y="{y0:.2}" width="{half:.2}" height="1" fill="white" stroke="{ink}" stroke-width="0.25"/><text x="{x}" y="{ty:.2}">0</text><text x="{x2:.2}" y="{ty:.2}" text-anchor="middle">{label}</text></g>"#,
-            font = xml(&self.style.font),
-            s = SMALL_SIZE,
-            ink = self.style.colour(Role::Ink),
-            y0 = y - 1.0,
+            r#"<g class="scale"><rect x="{x}" y="{bar_top:.2}" width="{half:.2}" height="1" fill="{ink}"/><rect x="{x1:.2}" y="{bar_top:.2}" width="{half:.2}" height="1" fill="white" stroke="{ink}" stroke-width="0.25"/>{zero}{end}</g>"#,
+            ink = self.colour(Role::Ink),
             half = len / 2.0,
             x1 = x + len / 2.0,
-            x2 = x + len,
-            ty = y - 2.0,
+            zero = self.text_svg((x, baseline), &["0"], "middle", style, 0.0),
+            end = self.text_svg((x + len, baseline), &[&label], "middle", style, 0.0),
         )
     }
 
@@ -696,70 +1010,87 @@ impl MapSvg {
         let (nx, ny) = self.frame.point(LonLat::new(here.lon, here.lat + 0.01));
         let angle = (nx - x).atan2(y - ny).to_degrees();
         format!(
-            r#"<g transform="translate({x:.2} {y:.2}) rotate({angle:.2})"><path d="M0 -4.5 L1.6 1.5 L0 0.6 L-1.6 1.5 Z" fill="{ink}"/><text x="0" y="-5.3" font-family="{font}" font-size="{s}" font-weight="bold" fill="{ink}" text-anchor="middle">N</text></g>"#,
-            ink = self.style.colour(Role::Ink),
+            r#"<g class="north" transform="translate({x:.2} {y:.2}) rotate({angle:.2})"><path d="M0 -4.5 L1.6 1.5 L0 0.6 L-1.6 1.5 Z" fill="{ink}"/><text x="0" y="-5.3" font-family="{font}" font-size="{s}" font-weight="bold" fill="{ink}" text-anchor="middle">N</text></g>"#,
+            ink = self.colour(Role::Ink),
             font = xml(&self.style.font),
             s = SMALL_SIZE,
         )
     }
 
-    fn legend_box(&self) -> String {
-        if self.legend.is_empty() {
-            return String::new();
-        }
+    fn legend_box(&self, (x, y): (f64, f64)) -> String {
         let (lw, lh) = self.legend_size();
-        let (x, y) = self.legend_at;
         let mut out = format!(
-            r#"<g font-family="{font}" font-size="{s}" fill="{ink}"><rect x="{x:.2}" y="{y:.2}" width="{lw:.2}" height="{lh:.2}" fill="white"{opacity} stroke="{rule}" stroke-width="0.25"/>"#,
-            opacity = self.style.opacity("fill-opacity", 0.88),
+            r#"<g class="legend" font-family="{font}" font-size="{s}" fill="{ink}"><rect x="{x:.2}" y="{y:.2}" width="{lw:.2}" height="{lh:.2}" fill="white"{opacity} stroke="{rule}" stroke-width="0.25"/>"#,
             font = xml(&self.style.font),
             s = SMALL_SIZE,
-            ink = self.style.colour(Role::Ink),
-            rule = self.style.colour(Role::Rule),
+            ink = self.colour(Role::Ink),
+            rule = self.colour(Role::Rule),
+            opacity = self.style.opacity("fill-opacity", 0.9),
         );
+        let e = self.extent("Xg", TextStyle::plain(SMALL_SIZE));
         for (i, (symbol, text)) in self.legend.iter().enumerate() {
-            let cy = y + 2.9 + i as f64 * 3.6;
-            let sx = x + 4.5;
-            let symbol = match symbol {
-                LegendSymbol::Dot(role) => format!(
-                    r#"<circle cx="{sx:.2}" cy="{cy:.2}" r="1.2" fill="{colour}" stroke="white" stroke-width="0.4"/>"#,
-                    colour = self.style.colour(*role)
-                ),
-                LegendSymbol::Numbered => format!(
-                    r#"<circle cx="{sx:.2}" cy="{cy:.2}" r="1.5" fill="{}"/>"#,
-                    self.style.colour(Role::Accent)
-                ),
-                LegendSymbol::Line(role, width, dash) => format!(
-                    r#"<path d="M{:.2} {cy:.2}H{:.2}" stroke="{colour}" stroke-width="{width}"{}/>"#,
-                    sx - 3.0,
-                    sx + 3.0,
-                    dash.map_or(String::new(), |d| format!(r#" stroke-dasharray="{d}""#)),
-                    colour = self.style.colour(*role)
-                ),
-                LegendSymbol::Area => format!(
-                    r#"<rect x="{:.2}" y="{:.2}" width="5" height="2.6" fill="none" stroke="{}" stroke-width="0.4"/>"#,
-                    sx - 2.5,
-                    cy - 1.3,
-                    self.style.colour(Role::Ink)
-                ),
-                LegendSymbol::Land => format!(
-                    r#"<rect x="{:.2}" y="{:.2}" width="6" height="2.4" fill="{}" stroke="{}" stroke-width="0.25"/>"#,
-                    sx - 3.0,
-                    cy - 1.2,
-                    self.style.colour(Role::Tint),
-                    self.style.colour(Role::Rule)
-                ),
-            };
+            let cy = y + 0.8 + LEGEND_ROW * (i as f64 + 0.5);
+            let symbol = self.legend_symbol(*symbol, x + 4.5, cy);
             let _ = write!(
                 out,
                 r#"{symbol}<text x="{tx:.2}" y="{ty:.2}">{text}</text>"#,
-                tx = x + 9.0,
-                ty = cy + 0.95,
+                tx = x + LEGEND_TEXT_X,
+                ty = cy + (e.ascent - e.descent) / 2.0,
                 text = xml(text)
             );
         }
         out.push_str("</g>");
         out
+    }
+
+    /// A legend entry's symbol centred at (sx, cy).
+    fn legend_symbol(&self, symbol: LegendSymbol, sx: f64, cy: f64) -> String {
+        let line = |colour: &str, width: f64, extra: &str| {
+            format!(
+                r#"<path d="M{:.2} {cy:.2}H{:.2}" fill="none" stroke="{colour}" stroke-width="{width}"{extra}/>"#,
+                sx - 3.0,
+                sx + 3.0
+            )
+        };
+        match symbol {
+            LegendSymbol::Dot(role) => format!(
+                r#"<circle cx="{sx:.2}" cy="{cy:.2}" r="1.2" fill="{}" stroke="white" stroke-width="0.4"/>"#,
+                self.colour(role)
+            ),
+            LegendSymbol::Numbered => format!(
+                r#"<circle cx="{sx:.2}" cy="{cy:.2}" r="1.5" fill="{}"/>"#,
+                self.colour(Role::Accent)
+            ),
+            LegendSymbol::Ring => format!(
+                r#"<circle cx="{sx:.2}" cy="{cy:.2}" r="1.1" fill="white" stroke="{}" stroke-width="0.5"/>"#,
+                self.colour(Role::Ink)
+            ),
+            LegendSymbol::Line(role, width, dash) => line(
+                self.colour(role),
+                width,
+                &dash.map_or(String::new(), |d| format!(r#" stroke-dasharray="{d}""#)),
+            ),
+            LegendSymbol::Street => {
+                line(self.colour(Role::Rule), 1.3, "") + &line(self.colour(Role::Street), 0.9, "")
+            }
+            LegendSymbol::Rail => {
+                line(self.colour(Role::Ink), 0.7, "")
+                    + &line("white", 0.35, r#" stroke-dasharray="1.2 1.2""#)
+            }
+            LegendSymbol::Fill(role) => format!(
+                r#"<rect x="{:.2}" y="{:.2}" width="6" height="2.4" fill="{}" stroke="{}" stroke-width="0.2"/>"#,
+                sx - 3.0,
+                cy - 1.2,
+                self.colour(role),
+                self.colour(Role::Rule)
+            ),
+            LegendSymbol::Area => format!(
+                r#"<rect x="{:.2}" y="{:.2}" width="5" height="2.6" fill="none" stroke="{}" stroke-width="0.4"/>"#,
+                sx - 2.5,
+                cy - 1.3,
+                self.colour(Role::Ink)
+            ),
+        }
     }
 
     /// The frame's content: layers clipped to the frame, furniture, and the frame's outline.
@@ -769,19 +1100,31 @@ impl MapSvg {
             r#"<defs><clipPath id="{id}"><rect width="{w:.2}" height="{h:.2}"/></clipPath></defs><g clip-path="url(#{id})">"#,
             id = self.clip_id,
         );
-        for layer in &self.layers {
-            out.push_str(layer);
+        let markers: String = self
+            .markers
+            .iter()
+            .filter(|m| m.kept)
+            .map(|m| m.svg.as_str())
+            .collect();
+        let mut groups = self.groups.clone();
+        groups.entry(Group::Marker).or_default().push_str(&markers);
+        for (group, svg) in &groups {
+            if !svg.is_empty() {
+                let _ = write!(out, r#"<g class="{}">{svg}</g>"#, group.class());
+            }
         }
         out.push_str(&self.scale_bar());
         match self.tag {
-            Some(tag) => out.push_str(&tag_box(0.0, 0.0, tag, &self.style)),
+            Some(tag) => out.push_str(&tag_box(0.0, 0.0, tag, self.style)),
             None => out.push_str(&self.north_arrow()),
         }
-        out.push_str(&self.legend_box());
+        if let (Some(at), false, None) = (self.legend_at, self.legend.is_empty(), self.tag) {
+            out.push_str(&self.legend_box(at));
+        }
         let _ = write!(
             out,
             r#"</g><rect width="{w:.2}" height="{h:.2}" fill="none" stroke="{ink}" stroke-width="0.4"/>"#,
-            ink = self.style.colour(Role::Ink),
+            ink = self.colour(Role::Ink),
         );
         out
     }
@@ -791,16 +1134,23 @@ impl MapSvg {
         self.finish_with_insets(markers, stops, vec![])
     }
 
-    /// Close the map with insets drawn in rows under it, then the source line.
-    fn finish_with_insets(
+    /// Close the map with insets drawn in rows under it, then the legend if it found no
+    /// corner, then the source line and notes.
+    pub fn finish_with_insets(
         self,
         markers: Vec<String>,
         mut stops: Vec<StopMarker>,
-        insets: Vec<(MapSvg, Vec<StopMarker>)>,
+        insets: Vec<(MapSvg<'_>, Vec<StopMarker>)>,
     ) -> DrawnMap {
         let (w, h) = (self.frame.width, self.frame.height);
         let mut labels = self.placer.labels().to_vec();
+        let mut furniture: Vec<Rect> = self.furniture.clone();
+        furniture.extend(self.markers.iter().filter(|m| m.kept).map(|m| m.rect));
         let mut unlabelled = self.unlabelled.clone();
+        let mut unplaced = self.unplaced.clone();
+        let mut water_names = self.water_names.clone();
+        let mut inset_missing: Vec<Kind> = Vec::new();
+        let mut credits = self.credits.clone();
         let mut content = self.body();
         let mut bottom = h;
         let count = insets.len();
@@ -814,98 +1164,249 @@ impl MapSvg {
                     r#"<g transform="translate({left:.2} {top:.2})">{}</g>"#,
                     inset.body()
                 );
-                let shift = |r: &Rect| Rect::new(r.x0 + left, r.y0 + top, r.x1 + left, r.y1 + top);
-                labels.extend(inset.placer.labels().iter().map(shift));
+                labels.extend(inset.placer.labels().iter().map(|r| r.shift(left, top)));
+                furniture.extend(inset.furniture.iter().map(|r| r.shift(left, top)));
+                furniture.extend(
+                    inset
+                        .markers
+                        .iter()
+                        .filter(|m| m.kept)
+                        .map(|m| m.rect.shift(left, top)),
+                );
                 unlabelled.extend(inset.unlabelled.iter().cloned());
+                unplaced.extend(inset.unplaced.iter().cloned());
+                water_names.extend(
+                    inset
+                        .water_names
+                        .iter()
+                        .map(|(n, (x, y))| (n.clone(), (x + left, y + top))),
+                );
+                for kind in &inset.missing {
+                    if !self.missing.contains(kind) && !inset_missing.contains(kind) {
+                        inset_missing.push(*kind);
+                    }
+                }
+                for credit in &inset.credits {
+                    if !credits.contains(credit) {
+                        credits.push(credit.clone());
+                    }
+                }
                 stops.extend(inset_stops.iter().map(|&(x, y, r)| (x + left, y + top, r)));
                 left += inset.frame.width + INSET_GAP;
                 row_height = row_height.max(inset.frame.height);
             }
             bottom = top + row_height;
         }
-        let total = bottom + 5.0;
-        let mut svg = format!(
-            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w:.2} {total:.2}" width="{w:.2}mm" height="{total:.2}mm">"#
-        );
-        svg.push_str(&content);
-        let _ = write!(
-            svg,
-            r#"<text x="0" y="{sy:.2}" font-family="{font}" font-size="2.3" fill="{muted}">{source}</text></svg>"#,
-            sy = bottom + 3.6,
-            font = xml(&self.style.font),
-            muted = self.style.colour(Role::Muted),
-            source = xml(&self.source),
+        // A river named in an inset is named on the map.
+        unplaced.retain(|name| !water_names.iter().any(|(w, _)| w == name));
+        if self.legend_at.is_none() && !self.legend.is_empty() {
+            let (lw, lh) = self.legend_size();
+            let at = (0.0, bottom + INSET_GAP);
+            content.push_str(&self.legend_box(at));
+            furniture.push(Rect::new(at.0, at.1, at.0 + lw, at.1 + lh));
+            bottom = at.1 + lh;
+        }
+        let mut under = vec![self.source_line(&credits)];
+        under.extend(missing_note(&self.missing, ""));
+        under.extend(missing_note(&inset_missing, " in the insets"));
+        let (text, lines_height) = self.lines_under(&under, bottom);
+        content.push_str(&text);
+        let total = bottom + lines_height + 1.2;
+        let svg = format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w:.2} {total:.2}" width="{w:.2}mm" height="{total:.2}mm">{content}</svg>"#
         );
         DrawnMap {
             svg,
             labels,
+            furniture,
             markers,
             stops,
             insets: count,
             unlabelled,
+            unplaced,
+            frame: Some(self.frame),
+            water_names,
         }
     }
-}
 
-/// A closed ring cut to a box (Sutherland–Hodgman, one box edge at a time). Parts outside
-/// the box become runs along its edges, which is all a filled area needs.
-fn clip_ring(mut ring: Vec<(f64, f64)>, r: Rect) -> Vec<(f64, f64)> {
-    type Edge = (
-        fn(&(f64, f64), &Rect) -> bool,
-        fn(f64, f64, f64, f64, &Rect) -> (f64, f64),
-    );
-    let edges: [Edge; 4] = [
-        (
-            |p, r| p.0 >= r.x0,
-            |x1, y1, x2, y2, r| (r.x0, y1 + (y2 - y1) * (r.x0 - x1) / (x2 - x1)),
-        ),
-        (
-            |p, r| p.0 <= r.x1,
-            |x1, y1, x2, y2, r| (r.x1, y1 + (y2 - y1) * (r.x1 - x1) / (x2 - x1)),
-        ),
-        (
-            |p, r| p.1 >= r.y0,
-            |x1, y1, x2, y2, r| (x1 + (x2 - x1) * (r.y0 - y1) / (y2 - y1), r.y0),
-        ),
-        (
-            |p, r| p.1 <= r.y1,
-            |x1, y1, x2, y2, r| (x1 + (x2 - x1) * (r.y1 - y1) / (y2 - y1), r.y1),
-        ),
-    ];
-    for (inside, cut) in edges {
-        let mut out = Vec::with_capacity(ring.len());
-        for i in 0..ring.len() {
-            let (prev, cur) = (ring[(i + ring.len() - 1) % ring.len()], ring[i]);
-            match (inside(&prev, &r), inside(&cur, &r)) {
-                (true, true) => out.push(cur),
-                (true, false) => out.push(cut(prev.0, prev.1, cur.0, cur.1, &r)),
-                (false, true) => {
-                    out.push(cut(prev.0, prev.1, cur.0, cur.1, &r));
-                    out.push(cur);
-                }
-                (false, false) => {}
+    /// The source line: what the positions come from, the data's credits, the projection.
+    fn source_line(&self, credits: &[String]) -> String {
+        let mut parts: Vec<&str> = Vec::new();
+        let (first, rest) = self.source.split_once(" · ").unwrap_or((&self.source, ""));
+        if !first.is_empty() {
+            parts.push(first);
+        }
+        parts.extend(
+            credits
+                .iter()
+                .filter(|c| !self.source.contains(c.as_str()))
+                .map(String::as_str),
+        );
+        if !rest.is_empty() {
+            parts.push(rest);
+        }
+        parts.join(" · ")
+    }
+
+    /// Lines of small text under the map, each wrapped to the map's width; returns the SVG
+    /// and the height they take.
+    fn lines_under(&self, lines: &[String], top: f64) -> (String, f64) {
+        let size = 2.3;
+        let style = TextStyle::plain(size);
+        let pitch = size * LINE_PITCH;
+        let mut out = String::new();
+        let mut y = top + 3.6;
+        for line in lines.iter().filter(|l| !l.is_empty()) {
+            for wrapped in wrap(line, self.frame.width, |t| self.extent(t, style).width) {
+                let _ = write!(
+                    out,
+                    r#"<text x="0" y="{y:.2}" font-family="{font}" font-size="{size}" fill="{muted}">{}</text>"#,
+                    xml(&wrapped),
+                    font = xml(&self.style.font),
+                    muted = self.colour(Role::Muted),
+                );
+                y += pitch;
             }
         }
-        ring = out;
-        if ring.is_empty() {
-            break;
-        }
+        (out, y - pitch - top)
     }
-    ring
 }
 
+/// The note under a map that names what it could not draw, if anything.
+fn missing_note(kinds: &[Kind], place: &str) -> Option<String> {
+    let mut words: Vec<&str> = kinds.iter().map(|k| k.missing()).collect();
+    words.dedup();
+    (!words.is_empty()).then(|| {
+        format!(
+            "Not drawn{place}, for want of data accurate to 1 mm at this scale: {}.",
+            words.join(", ")
+        )
+    })
+}
+
+/// Text broken into lines no wider than `width` at spaces.
+fn wrap(text: &str, width: f64, measure: impl Fn(&str) -> f64) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for word in text.split(' ') {
+        let candidate = if current.is_empty() {
+            word.to_string()
+        } else {
+            format!("{current} {word}")
+        };
+        if measure(&candidate) > width && !current.is_empty() {
+            lines.push(std::mem::replace(&mut current, word.to_string()));
+        } else {
+            current = candidate;
+        }
+    }
+    if !current.is_empty() {
+        lines.push(current);
+    }
+    lines
+}
+
+/// Whether any part of a run lies inside the frame.
+fn runs_visible(run: &[Point], frame: &Frame) -> bool {
+    let rect = frame.rect();
+    run.windows(2)
+        .any(|w| rect.meets_segment(w[0].0, w[0].1, w[1].0, w[1].1))
+}
+
+/// Whether a point lies inside a ring (even-odd).
+pub fn point_in_ring(p: Point, ring: &[Point]) -> bool {
+    let mut inside = false;
+    for i in 0..ring.len() {
+        let (a, b) = (ring[(i + ring.len() - 1) % ring.len()], ring[i]);
+        if (a.1 > p.1) != (b.1 > p.1) && p.0 < a.0 + (p.1 - a.1) * (b.0 - a.0) / (b.1 - a.1) {
+            inside = !inside;
+        }
+    }
+    inside
+}
+
+/// The box a label takes: its text's advance and the font's ascender and descender (the
+/// box a PDF text layer gives it), widened by the halo; the line box already holds the
+/// halo above and below the glyphs.
+pub fn label_box(text: Rect) -> Rect {
+    Rect::new(text.x0 - HALO, text.y0, text.x1 + HALO, text.y1)
+}
+
+/// Boxes for a label of `w` × `h` around a marker of radius `r` at (x, y), best first, with the
+/// text anchor of each and whether it stands off the marker: east, west, the diagonals,
+/// north and south, then the same further out. Above or below the marker a label may slide
+/// sideways to stay in the frame as long as it still spans the marker.
+pub fn around_marker(
+    x: f64,
+    y: f64,
+    r: f64,
+    w: f64,
+    h: f64,
+    frame: Rect,
+) -> Vec<(Rect, &'static str, bool)> {
+    let mut out = Vec::new();
+    // The first step keeps the label's halo clear of the marker's reserved box.
+    for step in [HALO + 0.45, 1.6, 3.0, 4.5, 6.5, 9.0, 12.0] {
+        let g = r + step;
+        let d = g * 0.75;
+        for (left, top, anchor) in [
+            (x + g, y - h / 2.0, "start"),
+            (x - g - w, y - h / 2.0, "end"),
+            (x + d, y - d - h, "start"),
+            (x + d, y + d, "start"),
+            (x - d - w, y - d - h, "end"),
+            (x - d - w, y + d, "end"),
+            (x - w / 2.0, y - g - h, "middle"),
+            (x - w / 2.0, y + g, "middle"),
+            // Above or below, off centre: the name still spans the marker.
+            (x - w * 0.15, y - g - h, "start"),
+            (x - w * 0.85, y - g - h, "end"),
+            (x - w * 0.15, y + g, "start"),
+            (x - w * 0.85, y + g, "end"),
+        ] {
+            let left = if anchor == "middle" {
+                let slid = left.clamp(frame.x0 + HALO, (frame.x1 - HALO - w).max(frame.x0 + HALO));
+                if slid <= x && x <= slid + w {
+                    slid
+                } else {
+                    left
+                }
+            } else {
+                left
+            };
+            out.push((Rect::new(left, top, left + w, top + h), anchor, step >= 4.5));
+        }
+    }
+    out
+}
+
+/// A leader line from the edge of a marker of radius `r` at `at` to just short of a label's
+/// box.
+fn leader_line(at: Point, r: f64, rect: &Rect) -> (Point, Point) {
+    let target = (at.0.clamp(rect.x0, rect.x1), at.1.clamp(rect.y0, rect.y1));
+    let (dx, dy) = (target.0 - at.0, target.1 - at.1);
+    let length = (dx * dx + dy * dy).sqrt().max(1e-9);
+    let (ux, uy) = (dx / length, dy / length);
+    let start = (at.0 + ux * (r + 0.2), at.1 + uy * (r + 0.2));
+    let end = (target.0 - ux * 0.3, target.1 - uy * 0.3);
+    (start, end)
+}
+
+/// Space for a legend entry's symbol before its text.
+const LEGEND_TEXT_X: f64 = 9.0;
+/// Height of a legend row.
+const LEGEND_ROW: f64 = 3.6;
 /// Side of the square that carries an inset's letter.
-const TAG_SIZE: f64 = 5.0;
+pub const TAG_SIZE: f64 = 5.0;
 /// Space between the main map and its insets, and between insets.
-const INSET_GAP: f64 = 3.0;
-const INSETS_PER_ROW: usize = 2;
-/// Numbered markers closer than this (SVG units, centre to centre) crowd each other.
-const CROWDED: f64 = 6.5;
+pub const INSET_GAP: f64 = 3.0;
+/// How many insets a row holds.
+pub const INSETS_PER_ROW: usize = 2;
 
 /// A letter in a white square with a dark outline: names an inset and the area it enlarges.
-fn tag_box(x: f64, y: f64, tag: char, style: &Style) -> String {
+pub fn tag_box(x: f64, y: f64, tag: char, style: &Style) -> String {
     format!(
-        r#"<rect x="{x:.2}" y="{y:.2}" width="{s}" height="{s}" fill="white" stroke="{ink}" stroke-width="0.4"/><text x="{tx:.2}" y="{ty:.2}" font-family="{font}" font-size="3.4" font-weight="bold" fill="{ink}" text-anchor="middle">{tag}</text>"#,
+        r#"<g class="inset"><rect x="{x:.2}" y="{y:.2}" width="{s}" height="{s}" fill="white" stroke="{ink}" stroke-width="0.4"/><text x="{tx:.2}" y="{ty:.2}" font-family="{font}" font-size="3.4" font-weight="bold" fill="{ink}" text-anchor="middle">{tag}</text></g>"#,
         s = TAG_SIZE,
         ink = style.colour(Role::Ink),
         tx = x + TAG_SIZE / 2.0,
@@ -914,378 +1415,20 @@ fn tag_box(x: f64, y: f64, tag: char, style: &Style) -> String {
     )
 }
 
-/// A place on a map: a name and a position, with how much it matters (for label priority).
-#[derive(Debug, Clone)]
-pub struct Place {
-    pub name: String,
-    pub at: LonLat,
-    pub weight: usize,
-}
-
-/// Names written across small-scale maps: countries and seas, and provinces at the first of
-/// their candidate places that is free (from `chapters/maps.toml`).
-#[derive(Debug, Clone, Default)]
-pub struct AreaNames {
-    pub areas: Vec<(String, LonLat)>,
-    pub provinces: Vec<(String, Vec<LonLat>)>,
-}
-
-/// Frames narrower than this (kilometres) name the provinces.
-const PROVINCE_NAMES_SPAN_KM: f64 = 2600.0;
-
-/// The overview, regional and railway maps share this: base, area names, places with labels.
-#[allow(clippy::too_many_arguments)] // the map's data, each a separate layer
-pub fn small_scale_map(
-    base: &BaseMap,
-    frame: Frame,
-    style: &Style,
-    source: &str,
-    places: &[Place],
-    highlight: &dyn Fn(&Place) -> bool,
-    lines: &[(Vec<LonLat>, Role, f64, Option<&'static str>)],
-    legend: &[(LegendSymbol, &str)],
-    areas: &AreaNames,
-) -> DrawnMap {
-    let mut map = MapSvg::new(frame, style, source);
-    map.base(base);
-    for (points, colour, width, dash) in lines {
-        map.line(points, *colour, *width, *dash);
-    }
-    for (symbol, text) in legend {
-        map.legend_entry(*symbol, text);
-    }
-    let mut order: Vec<&Place> = places.iter().collect();
-    order.sort_by(|a, b| b.weight.cmp(&a.weight).then(a.name.cmp(&b.name)));
-    let mut drawn = Vec::new();
-    let mut positions = Vec::new();
-    for place in &order {
-        let (x, y) = map.frame.point(place.at);
-        if !(0.0..=map.frame.width).contains(&x) || !(0.0..=map.frame.height).contains(&y) {
-            continue;
-        }
-        let strong = highlight(place);
-        let r = if strong { 1.35 } else { 0.95 };
-        let colour = if strong { Role::Accent } else { Role::Muted };
-        map.dot(place.at, r, colour);
-        positions.push((x, y, r, place, strong));
-        drawn.push(place.name.clone());
-    }
-    map.reserve_furniture();
-    for (x, y, r, place, strong) in positions {
-        let size = if strong { LABEL_SIZE } else { SMALL_SIZE + 0.2 };
-        // Where the map is crowded, a smaller label may still find room.
-        if !map.label(x, y, r, &place.name, size) {
-            map.label(x, y, r, &place.name, SMALL_SIZE);
-        }
-    }
-    for (name, at) in &areas.areas {
-        map.area_name(*at, name);
-    }
-    // Regional maps name the provinces; on the overview they would crowd the cities.
-    if map.frame.width / map.frame.units_per_km < PROVINCE_NAMES_SPAN_KM {
-        for (name, places) in &areas.provinces {
-            places.iter().any(|&at| map.province_name(at, name));
-        }
-    }
-    map.finish(drawn, vec![])
-}
-
-/// The length of a polyline along great circles, in kilometres.
-pub fn length_km(points: &[LonLat]) -> f64 {
-    points.windows(2).map(|w| distance_km(w[0], w[1])).sum()
-}
-
-/// A numbered stop of an itinerary.
-#[derive(Debug, Clone)]
-pub struct Stop {
-    pub number: usize,
-    pub name: String,
-    pub at: LonLat,
-}
-
-/// A city map: the itinerary's stops numbered in route order, joined by the route, with other
-/// landmarks of the guide in the frame as small grey dots. Where stops crowd each other at the
-/// scale that shows the whole route, the crowded groups are drawn again, enlarged, in lettered
-/// insets under the map, and the main map marks the areas they show.
-pub fn city_map(
-    base: &BaseMap,
-    style: &Style,
-    source: &str,
-    stops: &[Stop],
-    others: &[Place],
-) -> DrawnMap {
-    let points: Vec<LonLat> = stops.iter().map(|s| s.at).collect();
-    let frame = Frame::fit(style.projection, &points, 0.16, 2.2, (0.62, 1.05));
-    let groups = crowded_groups(&frame, stops);
-    let inset_width = if groups.len() == 1 {
-        WIDTH * 0.62
-    } else {
-        (WIDTH - INSET_GAP * (INSETS_PER_ROW - 1) as f64) / INSETS_PER_ROW as f64
-    };
-    let mut insets = Vec::new();
-    let mut areas = Vec::new();
-    for (group, tag) in groups.iter().zip('A'..='Z') {
-        let at: Vec<LonLat> = group.iter().map(|&i| stops[i].at).collect();
-        let inset_frame =
-            Frame::fit_width(style.projection, &at, 0.3, 0.6, (0.62, 0.9), inset_width);
-        let mut inset = MapSvg::inset(inset_frame, style, tag);
-        let drawn = stops_layer(&mut inset, base, stops, others, &|_| true);
-        insets.push((inset, drawn));
-        // The inset's extent, as the main map shows it, never smaller than a marker.
-        let (x0, y0) = frame.point(inset_frame.lonlat(0.0, 0.0));
-        let (x1, y1) = frame.point(inset_frame.lonlat(inset_frame.width, inset_frame.height));
-        let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
-        let (hw, hh) = (((x1 - x0) / 2.0).max(3.5), ((y1 - y0) / 2.0).max(3.5));
-        areas.push((Rect::new(cx - hw, cy - hh, cx + hw, cy + hh), tag));
-    }
-    let mut map = MapSvg::new(frame, style, source);
-    let in_inset = |i: usize| groups.iter().any(|g| g.contains(&i));
-    for (area, tag) in &areas {
-        map.layers.push(format!(
-            r#"<rect x="{:.2}" y="{:.2}" width="{:.2}" height="{:.2}" fill="none" stroke="{ink}" stroke-width="0.4"/>"#,
-            area.x0,
-            area.y0,
-            area.x1 - area.x0,
-            area.y1 - area.y0,
-            ink = style.colour(Role::Ink),
-        ));
-        let (tx, ty) = (area.x0 - TAG_SIZE, area.y0 - TAG_SIZE);
-        map.layers.push(tag_box(tx, ty, *tag, style));
-        map.placer.reserve(Rect::new(tx, ty, area.x1, area.y1));
-    }
-    // One legend, on the main map, for the insets too.
-    map.legend_entry(LegendSymbol::Numbered, "Stop, in route order");
-    map.legend_entry(
-        LegendSymbol::Line(Role::Accent, 0.5, Some("1.4 1")),
-        "Route (straight lines between stops)",
-    );
-    let shows_others = std::iter::once(&frame)
-        .chain(insets.iter().map(|(inset, _)| &inset.frame))
-        .any(|f| others.iter().any(|o| other_shown(f, o.at)));
-    if shows_others {
-        map.legend_entry(
-            LegendSymbol::Dot(Role::Muted),
-            "Other landmark in this guide",
-        );
-    }
-    if !areas.is_empty() {
-        map.legend_entry(LegendSymbol::Area, "Area enlarged in the inset below");
-    }
-    let drawn = stops_layer(&mut map, base, stops, others, &|i| !in_inset(i));
-    let markers = stops.iter().map(|s| s.name.clone()).collect();
-    map.finish_with_insets(markers, drawn, insets)
-}
-
-/// Groups of stops whose markers would crowd each other in `frame` (single linkage), when
-/// enlarging them helps: a group holding every stop is left alone, since the frame already
-/// fits the route as tightly as it can.
-fn crowded_groups(frame: &Frame, stops: &[Stop]) -> Vec<Vec<usize>> {
-    let at: Vec<(f64, f64)> = stops.iter().map(|s| frame.point(s.at)).collect();
-    let mut group: Vec<usize> = (0..stops.len()).collect();
-    fn root(group: &mut [usize], mut i: usize) -> usize {
-        while group[i] != i {
-            group[i] = group[group[i]];
-            i = group[i];
-        }
-        i
-    }
-    for i in 0..at.len() {
-        for j in i + 1..at.len() {
-            let (dx, dy) = (at[i].0 - at[j].0, at[i].1 - at[j].1);
-            if (dx * dx + dy * dy).sqrt() < CROWDED {
-                let (a, b) = (root(&mut group, i), root(&mut group, j));
-                group[a.max(b)] = a.min(b);
-            }
-        }
-    }
-    let mut by_root: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
-    for i in 0..stops.len() {
-        by_root.entry(root(&mut group, i)).or_default().push(i);
-    }
-    let mut groups: Vec<Vec<usize>> = by_root.into_values().filter(|g| g.len() > 1).collect();
-    groups.sort();
-    if groups.iter().any(|g| g.len() == stops.len()) {
-        return vec![];
-    }
-    groups
-}
-
-/// Whether a city map shows another landmark: inside the frame, clear of its edge.
-fn other_shown(frame: &Frame, at: LonLat) -> bool {
-    let (x, y) = frame.point(at);
-    let m = 3.0;
-    (m..=frame.width - m).contains(&x) && (m..=frame.height - m).contains(&y)
-}
-
-/// Base, route, other landmarks and the numbered stops of an itinerary on `map`; stops for
-/// which `numbered` is false are drawn as small dots (their numbers are in an inset).
-/// The caller writes the legend. Returns the numbered markers drawn.
-fn stops_layer(
-    map: &mut MapSvg,
-    base: &BaseMap,
-    stops: &[Stop],
-    others: &[Place],
-    numbered: &dyn Fn(usize) -> bool,
-) -> Vec<StopMarker> {
-    // The base goes under everything already drawn (inset areas).
-    let above = std::mem::take(&mut map.layers);
-    map.base(base);
-    let points: Vec<LonLat> = stops.iter().map(|s| s.at).collect();
-    map.line(&points, Role::Accent, 0.5, Some("1.4 1"));
-    map.layers.extend(above);
-    let (w, h) = (map.frame.width, map.frame.height);
-    let inside = |(x, y): (f64, f64), m: f64| (m..=w - m).contains(&x) && (m..=h - m).contains(&y);
-    let mut dots = Vec::new();
-    for other in others {
-        if other_shown(&map.frame, other.at) {
-            dots.push((map.dot(other.at, 0.8, Role::Muted), other));
-        }
-    }
-    let mut labelled = Vec::new();
-    let mut drawn = Vec::new();
-    for (i, stop) in stops.iter().enumerate() {
-        if !inside(map.frame.point(stop.at), 0.0) {
-            continue;
-        }
-        if numbered(i) {
-            let (x, y) = map.numbered(stop.at, stop.number);
-            drawn.push((x, y, STOP_RADIUS));
-            labelled.push(((x, y), stop));
-        } else {
-            map.dot(stop.at, 1.0, Role::Accent);
-        }
-    }
-    map.reserve_furniture();
-    for ((x, y), stop) in labelled {
-        if !map.label(x, y, STOP_RADIUS, &stop.name, LABEL_SIZE)
-            && !map.label(x, y, STOP_RADIUS, &stop.name, SMALL_SIZE)
-        {
-            map.unlabelled.push(stop.name.clone());
-        }
-    }
-    for ((x, y), other) in dots {
-        map.label(x, y, 0.8, &other.name, SMALL_SIZE);
-    }
-    drawn
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn area(ring: &[(f64, f64)]) -> f64 {
-        (0..ring.len())
-            .map(|i| {
-                let (a, b) = (ring[(i + ring.len() - 1) % ring.len()], ring[i]);
-                a.0 * b.1 - b.0 * a.1
-            })
-            .sum::<f64>()
-            .abs()
-            / 2.0
+    #[test]
+    fn long_lines_wrap_at_spaces() {
+        let lines = wrap("one two three four", 9.0, |t| t.len() as f64);
+        assert_eq!(lines, vec!["one two", "three", "four"]);
     }
 
     #[test]
-    fn segments_meet_boxes_they_pass_through() {
-        let b = Rect::new(0.0, 0.0, 10.0, 5.0);
-        assert!(b.meets_segment(-5.0, 2.0, 15.0, 2.0), "straight through");
-        assert!(b.meets_segment(2.0, 1.0, 3.0, 2.0), "wholly inside");
-        assert!(b.meets_segment(-1.0, -1.0, 1.0, 1.0), "across a corner");
-        assert!(!b.meets_segment(-5.0, 6.0, 15.0, 6.0), "below");
-        assert!(!b.meets_segment(11.0, -5.0, 20.0, 10.0), "beside");
-        assert!(!b.meets_segment(-3.0, 2.0, -1.0, 9.0), "short of it");
-    }
-
-    #[test]
-    fn a_label_keeps_off_a_line_when_it_can() {
-        let mut placer = Placer::new(Rect::new(0.0, 0.0, 100.0, 100.0));
-        // A line runs east from the marker: the label goes elsewhere.
-        placer.avoid_line(&[(50.0, 50.0), (100.0, 50.0)]);
-        let (ax, _, anchor) = placer.place(50.0, 50.0, 2.0, 20.0, (3.0, 1)).unwrap();
-        assert_eq!((anchor, ax < 50.0), ("end", true));
-    }
-
-    #[test]
-    fn a_ring_around_the_box_clips_to_the_box() {
-        let around = vec![(-1e5, -1e5), (1e5, -1e5), (1e5, 1e5), (-1e5, 1e5)];
-        let clipped = clip_ring(around, Rect::new(0.0, 0.0, 40.0, 30.0));
-        assert!((area(&clipped) - 1200.0).abs() < 1e-6, "{clipped:?}");
-        assert!(clipped.iter().all(|p| (0.0..=40.0).contains(&p.0)));
-    }
-
-    #[test]
-    fn a_ring_half_inside_keeps_its_inside_half() {
-        let half = vec![(-10.0, 15.0), (50.0, 15.0), (50.0, 50.0), (-10.0, 50.0)];
-        let clipped = clip_ring(half, Rect::new(0.0, 0.0, 40.0, 30.0));
-        assert!((area(&clipped) - 600.0).abs() < 1e-6, "{clipped:?}");
-        let outside = vec![(50.0, 50.0), (60.0, 50.0), (60.0, 60.0)];
-        assert!(clip_ring(outside, Rect::new(0.0, 0.0, 40.0, 30.0)).is_empty());
-    }
-
-    #[test]
-    fn crowded_stops_are_grouped_unless_they_are_the_whole_route() {
-        let stop = |number, lon, lat| Stop {
-            number,
-            name: format!("stop {number}"),
-            at: LonLat::new(lon, lat),
-        };
-        // Two towns 40 km apart, two stops 300 m apart in each, one stop between them.
-        let stops = vec![
-            stop(1, 121.640, 38.927),
-            stop(2, 121.643, 38.928),
-            stop(3, 121.45, 38.86),
-            stop(4, 121.260, 38.810),
-            stop(5, 121.262, 38.812),
-        ];
-        let frame = Frame::fit(
-            Lambert::new(25.0, 47.0, 35.0, 115.0),
-            &stops.iter().map(|s| s.at).collect::<Vec<_>>(),
-            0.16,
-            2.2,
-            (0.62, 1.05),
-        );
-        assert_eq!(crowded_groups(&frame, &stops), vec![vec![0, 1], vec![3, 4]]);
-        let walk = &stops[..2];
-        let frame = Frame::fit(
-            Lambert::new(25.0, 47.0, 35.0, 115.0),
-            &[walk[0].at, walk[1].at],
-            0.16,
-            2.2,
-            (0.62, 1.05),
-        );
-        assert!(crowded_groups(&frame, walk).is_empty());
-    }
-
-    proptest::proptest! {
-        /// Whatever ring comes in, what comes out lies in the box; a simple (here star-shaped)
-        /// ring keeps no more area than the box or itself.
-        #[test]
-        fn clipped_rings_stay_in_the_box(
-            spokes in proptest::collection::vec((0.0f64..std::f64::consts::TAU, 1.0f64..400.0), 3..40),
-            centre in (-100.0f64..100.0, -100.0f64..100.0),
-        ) {
-            let mut spokes = spokes;
-            spokes.sort_by(|a, b| a.0.total_cmp(&b.0));
-            // A ring is star-shaped around its centre only if no two neighbouring spokes
-            // are half a turn or more apart.
-            let gaps = spokes.windows(2).map(|w| w[1].0 - w[0].0).chain(std::iter::once(
-                std::f64::consts::TAU - spokes[spokes.len() - 1].0 + spokes[0].0,
-            ));
-            proptest::prop_assume!(gaps.fold(0.0, f64::max) < std::f64::consts::PI - 1e-3);
-            let ring: Vec<(f64, f64)> = spokes
-                .iter()
-                .map(|(angle, r)| (centre.0 + r * angle.cos(), centre.1 + r * angle.sin()))
-                .collect();
-            let frame = Rect::new(-20.0, -10.0, 60.0, 40.0);
-            let clipped = clip_ring(ring.clone(), frame);
-            for &(x, y) in &clipped {
-                proptest::prop_assert!(
-                    (frame.x0 - 1e-6..=frame.x1 + 1e-6).contains(&x)
-                        && (frame.y0 - 1e-6..=frame.y1 + 1e-6).contains(&y),
-                    "({x}, {y}) outside"
-                );
-            }
-            let kept = area(&clipped);
-            proptest::prop_assert!(kept <= 80.0 * 50.0 + 1e-6 && kept <= area(&ring) + 1e-6);
-        }
+    fn points_in_rings() {
+        let square = [(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0)];
+        assert!(point_in_ring((5.0, 5.0), &square));
+        assert!(!point_in_ring((15.0, 5.0), &square));
     }
 }

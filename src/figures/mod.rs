@@ -9,9 +9,16 @@
 //! the edition.
 
 pub mod charts;
+pub mod compose;
+pub mod frame;
 pub mod geo;
+pub mod layers;
 pub mod maps;
+pub mod names;
+pub mod paths;
+pub mod placer;
 pub mod style;
+pub mod text;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -20,26 +27,27 @@ use crate::content::view::{FigureCatalogue, FigureRef};
 use crate::diagnostics::{Diagnostic, Result, Sink};
 use crate::sandbox::Sandbox;
 
-use self::geo::{BaseMap, Lambert, LonLat, distance_km};
-use self::maps::{AreaNames, DrawnMap, Frame, LegendSymbol, Place, Stop};
+use self::compose::{AreaNames, CityMap, Line, Place, SmallScale, Stop};
+use self::frame::Frame;
+use self::geo::{Lambert, LonLat, distance_km};
+use self::layers::{Catalogue, NamedPlace, PlaceKind};
+use self::maps::{DrawnMap, LegendSymbol};
 use self::style::{Role, Style};
+use self::text::{FontFiles, Measure};
 
-/// Where the base geography lives in a project.
-pub const BASE_MAP: &str = "chapters/geo/east-asia-50m.topo.json";
-/// The detailed coastline (Natural Earth 1:10m) the city maps are drawn on.
-pub const DETAIL_MAP: &str = "chapters/geo/china-10m.topo.json";
 /// The figure printed before the timeline.
 pub const TIMELINE_CHART: &str = "chart-timeline";
 /// Font family used for the text in figures when an edition does not say otherwise.
 pub const DEFAULT_FONT: &str = "Noto Sans";
 
-/// Data files figures are drawn from, besides the book's landmarks, timeline and chapters.
+/// Data files figures are drawn from, besides the book's landmarks, timeline and chapters,
+/// the files `chapters/geo/sources.toml` lists and the layers `chapters/maps.toml` names.
 const DATA_FILES: [&str; 5] = [
     "chapters/railways.toml",
     "chapters/projects-156.toml",
-    "chapters/maps.toml",
-    BASE_MAP,
-    DETAIL_MAP,
+    layers::MAPS_FILE,
+    layers::SOURCES,
+    layers::PLACES,
 ];
 
 /// One generated figure.
@@ -87,9 +95,9 @@ impl FigureCache {
         for chapter in book.chapters() {
             chapter.file.text[..chapter.body_offset].hash(&mut hasher);
         }
-        for data in DATA_FILES {
+        for data in data_files(sandbox, book) {
             sandbox
-                .read(data, crate::sandbox::MAX_BINARY_BYTES)
+                .read(&data, crate::sandbox::MAX_BINARY_BYTES)
                 .unwrap_or_default()
                 .hash(&mut hasher);
         }
@@ -108,6 +116,8 @@ pub struct Figures {
     pub list: Vec<Figure>,
     /// The city map of each itinerary, by chapter slug and itinerary index.
     pub itinerary_maps: HashMap<(String, usize), String>,
+    /// Problems that do not stop the build: labels without room, layers too coarse.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Figures {
@@ -126,6 +136,7 @@ impl Figures {
                 .filter(|(_, id)| !ids.contains(&id.as_str()))
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
+            warnings: self.warnings.clone(),
         }
     }
 
@@ -163,8 +174,9 @@ pub fn projection(book: &Book) -> Lambert {
     Lambert::new(p.parallels[0], p.parallels[1], p.origin[1], p.origin[0])
 }
 
-/// A city of the guide: the mean position of its landmarks.
-pub fn cities(book: &Book) -> Vec<Place> {
+/// A city of the guide, where the places file has it (a GeoNames town centre), else at the
+/// mean position of its landmarks.
+pub fn cities(book: &Book, places: &[NamedPlace]) -> Vec<Place> {
     let mut sums: BTreeMap<&str, (f64, f64, usize)> = BTreeMap::new();
     for l in &book.landmarks {
         let e = sums.entry(&l.city).or_default();
@@ -175,42 +187,52 @@ pub fn cities(book: &Book) -> Vec<Place> {
     sums.into_iter()
         .map(|(name, (lon, lat, n))| Place {
             name: name.to_string(),
-            at: LonLat::new(lon / n as f64, lat / n as f64),
+            at: town(places, name).unwrap_or(LonLat::new(lon / n as f64, lat / n as f64)),
             weight: n,
         })
         .collect()
 }
 
-/// Read a base geography file, or an empty one if the project has none.
-pub fn base_map(sandbox: &Sandbox, path: &str) -> Result<BaseMap> {
-    if !sandbox.exists(path) {
-        return Ok(BaseMap::default());
-    }
-    let file = sandbox.read_text(path)?;
-    BaseMap::from_topojson(&file)
+/// The position of a city of the places file.
+fn town(places: &[NamedPlace], name: &str) -> Option<LonLat> {
+    places
+        .iter()
+        .find(|p| p.kind == PlaceKind::City && p.name == name)
+        .map(NamedPlace::at)
 }
 
-/// What every map of a book shares: its base geography, cities, area names and the words
-/// under each map.
+/// Every file the figures are drawn from: the data files, the geography files the sources
+/// list names, and the publisher's layers.
+fn data_files(sandbox: &Sandbox, book: &Book) -> Vec<String> {
+    let mut files: Vec<String> = DATA_FILES.iter().map(|f| f.to_string()).collect();
+    if let Ok(names) = sandbox.list("chapters/geo") {
+        files.extend(names.into_iter().map(|n| format!("chapters/geo/{n}")));
+    }
+    files.extend(book.maps.layers.iter().map(|l| l.file.get_ref().clone()));
+    files
+}
+
+/// What every map of a book shares: the layers and places, cities, area names, the text
+/// measure and the words under each map.
 struct Atlas<'a> {
     book: &'a Book,
     style: &'a Style,
-    base: BaseMap,
-    detail: BaseMap,
+    measure: &'a Measure<'a>,
+    catalogue: Catalogue,
     cities: Vec<Place>,
     areas: AreaNames,
-    /// `credit · projection`, printed under every map.
-    source: String,
+    /// The projection, printed under every map (with the book's own credit, if any).
+    projection: String,
 }
 
 impl<'a> Atlas<'a> {
-    fn new(sandbox: &Sandbox, book: &'a Book, style: &'a Style) -> Result<Self> {
-        let base = base_map(sandbox, BASE_MAP)?;
-        // City maps use the detailed coastline where the project has one.
-        let detail = match base_map(sandbox, DETAIL_MAP)? {
-            d if d.land.is_empty() => base.clone(),
-            d => d,
-        };
+    fn new(
+        sandbox: &Sandbox,
+        book: &'a Book,
+        style: &'a Style,
+        measure: &'a Measure<'a>,
+    ) -> Result<Self> {
+        let catalogue = Catalogue::load(sandbox, book)?;
         let maps = &book.maps;
         let lonlat = |p: &[f64; 2]| LonLat::new(p[0], p[1]);
         let areas = AreaNames {
@@ -226,34 +248,51 @@ impl<'a> Atlas<'a> {
                 .collect(),
         };
         let [lat1, lat2] = maps.projection.parallels;
-        let projection = format!(
+        let mut projection = format!(
             "Lambert conformal conic, {} and {} N",
             degrees(lat1),
             degrees(lat2)
         );
-        let source = match &maps.credit {
-            Some(credit) => format!("{credit} · {projection}"),
-            None => projection,
-        };
+        if let Some(credit) = &maps.credit {
+            projection = format!("{projection} · {credit}");
+        }
         Ok(Self {
             book,
             style,
-            base,
-            detail,
-            cities: cities(book),
+            measure,
+            cities: cities(book, &catalogue.places),
+            catalogue,
             areas,
-            source,
+            projection,
         })
     }
 
-    /// Railway lines of the book: `(points, colour, width, dash)`; `main` colours the main
-    /// network's lines and `other` the rest (dashed when the lines are wide enough to show it).
+    /// The words under a map: what its markers come from, then (added when drawn) the
+    /// credits of its data, then the projection.
+    fn source(&self, positions: &str, marks_towns: bool) -> String {
+        match (&self.catalogue.places_credit, marks_towns) {
+            (Some(credit), true) => format!("{positions} ({credit}) · {}", self.projection),
+            _ => format!("{positions} · {}", self.projection),
+        }
+    }
+
+    /// Whether any of these places takes its position from the places file.
+    fn uses_places(&self, places: &[Place]) -> bool {
+        places
+            .iter()
+            .any(|p| town(&self.catalogue.places, &p.name) == Some(p.at))
+    }
+
+    /// Railway lines of the book: `main` colours the main network's lines and `other` the
+    /// rest (dashed when the lines are wide enough to show it); `legend` gives each line its
+    /// legend entry.
     fn railway_lines(
         &self,
         main: Role,
         other: Role,
         width: f64,
-    ) -> Vec<(Vec<LonLat>, Role, f64, Option<&'static str>)> {
+        legend: LegendOf<'_>,
+    ) -> Vec<Line> {
         let Some((railways, _)) = &self.book.railways else {
             return vec![];
         };
@@ -266,13 +305,32 @@ impl<'a> Atlas<'a> {
                     .iter()
                     .map(|s| LonLat::new(*s.lon.get_ref(), *s.lat.get_ref()))
                     .collect();
-                if is_main(railways, line.network.get_ref()) {
-                    (points, main, width, None)
+                let is_main = is_main(railways, line.network.get_ref());
+                let (role, dash) = if is_main {
+                    (main, None)
                 } else {
-                    (points, other, width, (width > 0.5).then_some("2 1"))
+                    (other, (width > 0.5).then_some("2 1"))
+                };
+                Line {
+                    points,
+                    role,
+                    width,
+                    dash,
+                    legend: legend(line.network.get_ref(), is_main),
                 }
             })
             .collect()
+    }
+
+    /// The railways drawn on the overview and regional maps, in one colour, with the
+    /// legend words of `chapters/maps.toml`.
+    fn context_railways(&self) -> Vec<Line> {
+        let words = self.book.maps.overview.railways_legend.clone();
+        self.railway_lines(Role::Ochre, Role::Ochre, 0.35, &|_, _| {
+            words
+                .clone()
+                .map(|w| (LegendSymbol::Line(Role::Ochre, 0.35, None), w))
+        })
     }
 
     /// Labelled stations of the other networks, as context on the overview map.
@@ -299,13 +357,64 @@ impl<'a> Atlas<'a> {
         out
     }
 
-    /// The legend line for railways on the overview and regional maps.
-    fn railways_legend(&self) -> Option<(LegendSymbol, &str)> {
-        let words = self.book.maps.overview.railways_legend.as_deref()?;
-        self.book.railways.as_ref()?;
-        Some((LegendSymbol::Line(Role::Ochre, 0.35, None), words))
+    /// Cities of the places file that are not cities of the guide, nor among `shown`.
+    fn other_towns(&self, shown: &[Place]) -> Vec<Place> {
+        self.catalogue
+            .places
+            .iter()
+            .filter(|p| p.kind == PlaceKind::City)
+            .filter(|p| !self.cities.iter().chain(shown).any(|c| c.name == p.name))
+            .map(|p| Place {
+                name: p.text().to_string(),
+                at: p.at(),
+                weight: 0,
+            })
+            .collect()
+    }
+
+    /// A town named with its country when that is not the country of `city` (a town across
+    /// a border river): `Blagoveshchensk (Russia)`.
+    fn across_a_border(&self, town: Place, city: &str) -> Place {
+        let country = |name: &str| {
+            self.catalogue
+                .places
+                .iter()
+                .find(|p| p.kind == PlaceKind::City && (p.name == name || p.text() == name))
+                .and_then(|p| p.country.clone())
+        };
+        match (country(&town.name), country(city)) {
+            (Some(theirs), Some(ours)) if theirs != ours => Place {
+                name: format!("{} ({})", town.name, country_name(&theirs)),
+                ..town
+            },
+            _ => town,
+        }
+    }
+
+    /// Islands of the places file that a chapter has a landmark on.
+    fn islands_of(&self, chapter: &Chapter) -> Vec<Place> {
+        self.catalogue
+            .places
+            .iter()
+            .filter(|p| p.kind == PlaceKind::Island)
+            .filter(|p| {
+                chapter.meta.landmarks.iter().any(|id| {
+                    self.book.landmark(id.get_ref()).is_some_and(|l| {
+                        distance_km(p.at(), LonLat::new(*l.lon.get_ref(), *l.lat.get_ref())) < 2.0
+                    })
+                })
+            })
+            .map(|p| Place {
+                name: p.text().to_string(),
+                at: p.at(),
+                weight: 0,
+            })
+            .collect()
     }
 }
+
+/// The legend entry of a railway line, from its network's id and whether it is the main one.
+type LegendOf<'a> = &'a dyn Fn(&str, bool) -> Option<(LegendSymbol, String)>;
 
 fn is_main(railways: &RailwayFile, network: &str) -> bool {
     railways
@@ -314,14 +423,29 @@ fn is_main(railways: &RailwayFile, network: &str) -> bool {
         .any(|n| n.main && n.id.get_ref() == network)
 }
 
+/// The English name of a country of the maps, from its ISO code.
+fn country_name(code: &str) -> &str {
+    match code {
+        "RU" => "Russia",
+        "CN" => "China",
+        "MN" => "Mongolia",
+        "KP" => "North Korea",
+        "KR" => "South Korea",
+        "KZ" => "Kazakhstan",
+        other => other,
+    }
+}
+
 /// `25°`, `47.5°`.
 fn degrees(value: f64) -> String {
     format!("{value}°")
 }
 
-/// Draw every figure of the book in `style`.
+/// Draw every figure of the book in `style`, with label boxes measured in its font.
 pub fn build(sandbox: &Sandbox, book: &Book, style: &Style) -> Result<Figures> {
-    let atlas = Atlas::new(sandbox, book, style)?;
+    let (fonts, font_warning) = FontFiles::load(sandbox, &style.font);
+    let measure = fonts.measure();
+    let atlas = Atlas::new(sandbox, book, style, &measure)?;
     let mut figures = Figures::default();
     overview_map(&atlas, &mut figures);
     railway_map(&atlas, &mut figures);
@@ -331,8 +455,66 @@ pub fn build(sandbox: &Sandbox, book: &Book, style: &Style) -> Result<Figures> {
         }
     }
     itinerary_maps(&atlas, &mut figures);
-    charts::add_all(book, style, &mut figures);
+    charts::add_all(book, style, &measure, &mut figures);
+    check_layers(&atlas.catalogue, &mut figures)?;
+    figures.warnings.extend(font_warning);
+    for figure in &figures.list {
+        for label in &figure.drawn.unplaced {
+            figures.warnings.push(Diagnostic::warning(format!(
+                "map `{}`: no room for the label `{label}`, which is left out",
+                figure.id
+            )));
+        }
+    }
     Ok(figures)
+}
+
+/// A publisher's layer must name a map that exists; one too coarse for its map is not
+/// drawn, and the build says so.
+fn check_layers(catalogue: &Catalogue, figures: &mut Figures) -> Result<()> {
+    let ids: Vec<String> = figures.list.iter().map(|f| f.id.clone()).collect();
+    if let Some(layer) = catalogue.layers_for_unknown_maps(&ids).next() {
+        let (file, range) = layer
+            .entry
+            .clone()
+            .expect("a publisher's layer has an entry");
+        let maps: Vec<&str> = ids
+            .iter()
+            .filter(|i| i.starts_with("map-"))
+            .map(String::as_str)
+            .collect();
+        return Err(Diagnostic::error(format!(
+            "no map `{}` to draw the layer {} on",
+            layer.map.as_deref().unwrap_or_default(),
+            layer.label
+        ))
+        .at(&file, range)
+        .with_note(format!("maps are: {}", maps.join(", ")))
+        .into());
+    }
+    for layer in catalogue.sources.iter().filter(|s| s.map.is_some()) {
+        let Some(frame) = figures
+            .get(layer.map.as_deref().unwrap_or_default())
+            .and_then(|f| f.drawn.frame)
+        else {
+            continue;
+        };
+        let tolerance = frame.metres_per_print_mm();
+        if layer.accuracy_m > tolerance {
+            let (file, range) = layer
+                .entry
+                .clone()
+                .expect("a publisher's layer has an entry");
+            figures.warnings.push(
+                Diagnostic::warning(format!(
+                    "the layer {} is not drawn: its positions are good to {} m, and a millimetre of this map is {:.0} m",
+                    layer.label, layer.accuracy_m, tolerance
+                ))
+                .at(&file, range),
+            );
+        }
+    }
+    Ok(())
 }
 
 fn overview_map(atlas: &Atlas<'_>, figures: &mut Figures) {
@@ -349,30 +531,37 @@ fn overview_map(atlas: &Atlas<'_>, figures: &mut Figures) {
             .map(|p| LonLat::new(p[0], p[1])),
     );
     let frame = Frame::fit(atlas.style.projection, &extent, 0.03, 0.0, (0.7, 0.95));
-    let railways = atlas.railway_lines(Role::Ochre, Role::Ochre, 0.35);
+    let railways = atlas.context_railways();
     let mut places = cities.clone();
     places.extend(atlas.railway_context());
-    let mut legend = vec![
+    let legend = [
         (
             LegendSymbol::Dot(Role::Accent),
             "City with landmarks in this guide",
         ),
         (LegendSymbol::Dot(Role::Muted), "Other city"),
     ];
-    legend.extend(atlas.railways_legend());
-    let drawn = maps::small_scale_map(
-        &atlas.base,
+    let source = atlas.source(
+        "Cities: town centres, else the mean position of their landmarks",
+        atlas.uses_places(cities),
+    );
+    let drawn = compose::small_scale_map(
+        &atlas.catalogue,
         frame,
         atlas.style,
-        &format!(
-            "Cities: mean position of their landmarks in this guide · {}",
-            atlas.source
-        ),
-        &places,
-        &|p| cities.iter().any(|c| c.name == p.name),
-        &railways,
-        &legend,
-        &atlas.areas,
+        atlas.measure,
+        &SmallScale {
+            id: "map-overview",
+            source: &source,
+            places: &places,
+            highlight: &|p| cities.iter().any(|c| c.name == p.name),
+            islands: &[],
+            context: &[],
+            lines: &railways,
+            legend: &legend,
+            areas: &atlas.areas,
+            insets: false,
+        },
     );
     let names: Vec<&str> = cities.iter().map(|c| c.name.as_str()).collect();
     let spec = &book.maps.overview;
@@ -396,7 +585,19 @@ fn railway_map(atlas: &Atlas<'_>, figures: &mut Figures) {
     let Some((railways, _)) = &book.railways else {
         return;
     };
-    let lines = atlas.railway_lines(Role::Accent, Role::Ink, 0.9);
+    let network_names: HashMap<&str, &str> = railways
+        .networks
+        .iter()
+        .map(|n| (n.id.get_ref().as_str(), n.name.as_str()))
+        .collect();
+    let lines = atlas.railway_lines(Role::Accent, Role::Ink, 0.9, &|network, main| {
+        let symbol = if main {
+            LegendSymbol::Line(Role::Accent, 0.9, None)
+        } else {
+            LegendSymbol::Line(Role::Ink, 0.9, Some("2 1"))
+        };
+        network_names.get(network).map(|n| (symbol, n.to_string()))
+    });
     let mut places: Vec<Place> = Vec::new();
     let mut extent = Vec::new();
     for line in &railways.lines {
@@ -423,36 +624,32 @@ fn railway_map(atlas: &Atlas<'_>, figures: &mut Figures) {
                 .iter()
                 .map(|s| LonLat::new(*s.lon.get_ref(), *s.lat.get_ref()))
                 .collect();
-            maps::length_km(&pts)
+            length_km(&pts)
         })
         .sum();
-    let mut legend: Vec<(LegendSymbol, &str)> = railways
-        .networks
-        .iter()
-        .map(|n| {
-            let symbol = if n.main {
-                LegendSymbol::Line(Role::Accent, 0.9, None)
-            } else {
-                LegendSymbol::Line(Role::Ink, 0.9, Some("2 1"))
-            };
-            (symbol, n.name.as_str())
-        })
-        .collect();
-    legend.push((
+    let legend = [(
         LegendSymbol::Dot(Role::Accent),
         "City with landmarks in this guide",
-    ));
+    )];
     let frame = Frame::fit(atlas.style.projection, &extent, 0.05, 0.0, (0.7, 1.1));
-    let drawn = maps::small_scale_map(
-        &atlas.base,
+    let source = atlas.source("Stations: chapters/railways.toml", false);
+    let drawn = compose::small_scale_map(
+        &atlas.catalogue,
         frame,
         atlas.style,
-        &format!("Stations: chapters/railways.toml · {}", atlas.source),
-        &places,
-        &|p| p.weight > 0,
-        &lines,
-        &legend,
-        &atlas.areas,
+        atlas.measure,
+        &SmallScale {
+            id: "map-railways",
+            source: &source,
+            places: &places,
+            highlight: &|p| p.weight > 0,
+            islands: &[],
+            context: &[],
+            lines: &lines,
+            legend: &legend,
+            areas: &atlas.areas,
+            insets: false,
+        },
     );
     let spec = &book.maps.railways;
     let km = format!("{:.0}", (main_km / 10.0).round() * 10.0);
@@ -470,6 +667,11 @@ fn railway_map(atlas: &Atlas<'_>, figures: &mut Figures) {
             |alt| alt.replace("{km}", &km),
         ),
     );
+}
+
+/// The length of a polyline along great circles, in kilometres.
+pub fn length_km(points: &[LonLat]) -> f64 {
+    points.windows(2).map(|w| distance_km(w[0], w[1])).sum()
 }
 
 /// The regional map of a Places chapter whose landmarks lie in two or more cities far apart.
@@ -494,24 +696,32 @@ fn regional_map(atlas: &Atlas<'_>, chapter: &Chapter, figures: &mut Figures) {
     }
     let extent: Vec<LonLat> = mine.iter().map(|c| c.at).collect();
     let frame = Frame::fit(atlas.style.projection, &extent, 0.18, 350.0, (0.62, 1.0));
-    let mut legend = vec![
+    let legend = [
         (LegendSymbol::Dot(Role::Accent), "City in this chapter"),
         (LegendSymbol::Dot(Role::Muted), "Other city in this guide"),
     ];
-    legend.extend(atlas.railways_legend());
-    let drawn = maps::small_scale_map(
-        &atlas.base,
+    let id = format!("map-region-{}", chapter.slug);
+    let source = atlas.source(
+        "Cities: town centres, else the mean position of their landmarks",
+        atlas.uses_places(&atlas.cities),
+    );
+    let drawn = compose::small_scale_map(
+        &atlas.catalogue,
         frame,
         atlas.style,
-        &format!(
-            "Cities: mean position of their landmarks · {}",
-            atlas.source
-        ),
-        &atlas.cities,
-        &|p| mine.iter().any(|m| m.name == p.name),
-        &atlas.railway_lines(Role::Ochre, Role::Ochre, 0.35),
-        &legend,
-        &atlas.areas,
+        atlas.measure,
+        &SmallScale {
+            id: &id,
+            source: &source,
+            places: &atlas.cities,
+            highlight: &|p| mine.iter().any(|m| m.name == p.name),
+            islands: &atlas.islands_of(chapter),
+            context: &atlas.other_towns(&[]),
+            lines: &atlas.context_railways(),
+            legend: &legend,
+            areas: &atlas.areas,
+            insets: true,
+        },
     );
     let names: Vec<&str> = mine.iter().map(|c| c.name.as_str()).collect();
     let short = chapter
@@ -522,7 +732,7 @@ fn regional_map(atlas: &Atlas<'_>, chapter: &Chapter, figures: &mut Figures) {
         .unwrap_or(&chapter.meta.title)
         .trim();
     figures.add(
-        format!("map-region-{}", chapter.slug),
+        id,
         FigureKind::Map,
         drawn,
         format!("{short}: the cities of this chapter"),
@@ -556,14 +766,6 @@ fn itinerary_maps(atlas: &Atlas<'_>, figures: &mut Figures) {
             if stops.is_empty() {
                 continue;
             }
-            let others = nearby_landmarks(book, itinerary, &stops);
-            let drawn = maps::city_map(
-                &atlas.detail,
-                atlas.style,
-                &format!("Positions: chapters/landmarks.toml · {}", atlas.source),
-                &stops,
-                &others,
-            );
             let base_id = format!("map-itinerary-{}", slug(&itinerary.city));
             let n = used.entry(base_id.clone()).or_default();
             *n += 1;
@@ -572,6 +774,27 @@ fn itinerary_maps(atlas: &Atlas<'_>, figures: &mut Figures) {
             } else {
                 format!("{base_id}-{n}")
             };
+            let others = nearby_landmarks(book, itinerary, &stops);
+            let towns: Vec<Place> = atlas
+                .other_towns(&[])
+                .into_iter()
+                .chain(atlas.cities.iter().cloned())
+                .filter(|t| t.name != itinerary.city)
+                .map(|t| atlas.across_a_border(t, &itinerary.city))
+                .collect();
+            let source = atlas.source("Positions: chapters/landmarks.toml", false);
+            let drawn = compose::city_map(
+                &atlas.catalogue,
+                atlas.style,
+                atlas.measure,
+                &CityMap {
+                    id: &id,
+                    source: &source,
+                    stops: &stops,
+                    others: &others,
+                    context: &towns,
+                },
+            );
             let list: Vec<String> = stops
                 .iter()
                 .map(|s| format!("{} {}", s.number, s.name))
@@ -582,13 +805,14 @@ fn itinerary_maps(atlas: &Atlas<'_>, figures: &mut Figures) {
                 _ => " Insets under the map enlarge the groups of stops that lie close together."
                     .into(),
             };
+            let water = water_words(&drawn);
             figures.add(
                 id.clone(),
                 FigureKind::Map,
                 drawn,
                 format!("{} — the stops in route order", itinerary.title),
                 format!(
-                    "Map of {} with the itinerary's stops numbered in route order: {}.{insets}",
+                    "Map of {} with the itinerary's stops numbered in route order: {}.{insets}{water}",
                     itinerary.city,
                     list.join(", ")
                 ),
@@ -597,6 +821,21 @@ fn itinerary_maps(atlas: &Atlas<'_>, figures: &mut Figures) {
                 .itinerary_maps
                 .insert((chapter.slug.clone(), index), id);
         }
+    }
+}
+
+/// What the alt text says of the water a city map names.
+fn water_words(drawn: &DrawnMap) -> String {
+    let mut names: Vec<&str> = drawn.water_names.iter().map(|(n, _)| n.as_str()).collect();
+    names.dedup();
+    match names.len() {
+        0 => String::new(),
+        1 => format!(" The map names the {}.", names[0]),
+        n => format!(
+            " The map names the {} and the {}.",
+            names[..n - 1].join(", the "),
+            names[n - 1]
+        ),
     }
 }
 
@@ -627,8 +866,12 @@ fn nearby_landmarks(
         .collect()
 }
 
-/// Check the `figures` lists of chapter front matter against the figures that exist.
+/// Report the figures' own warnings, and check the `figures` lists of chapter front matter
+/// against the figures that exist.
 pub fn check_placements(book: &Book, figures: &Figures, sink: &mut Sink) {
+    for warning in &figures.warnings {
+        sink.push(warning.clone());
+    }
     // A figure is printed once; the first chapter to place it keeps it.
     let mut placed: HashMap<&str, &str> = figures
         .itinerary_maps

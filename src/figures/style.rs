@@ -24,14 +24,22 @@ pub enum Role {
     Sea,
     /// Rivers and lake shores.
     Water,
+    /// Names of water, darker than the water so that they read on land and sea.
+    WaterName,
     /// A third series (what survives).
     Green,
+    /// Streets, drawn light on the land with a `rule` casing.
+    Street,
+    /// Parks and other green spaces.
+    Park,
+    /// Built-up areas and buildings.
+    Built,
 }
 
 impl Role {
     /// Every role with the name of the palette entry it takes, and the colour it has when the
     /// palette has no such entry.
-    pub const ALL: [(Role, &'static str, &'static str); 9] = [
+    pub const ALL: [(Role, &'static str, &'static str); 13] = [
         (Role::Ink, "ink", "#1d1b19"),
         (Role::Accent, "accent", "#a3261c"),
         (Role::Ochre, "ochre", "#c98a2b"),
@@ -40,7 +48,11 @@ impl Role {
         (Role::Rule, "rule", "#8c8377"),
         (Role::Sea, "sea", "#e3e8e6"),
         (Role::Water, "water", "#8fa9b5"),
+        (Role::WaterName, "water_name", "#3e6478"),
         (Role::Green, "green", "#3f6b3a"),
+        (Role::Street, "street", "#ffffff"),
+        (Role::Park, "park", "#dbe5c8"),
+        (Role::Built, "built", "#e4d9c6"),
     ];
 }
 
@@ -53,7 +65,8 @@ pub struct Style {
     colours: BTreeMap<Role, String>,
     /// The projection every map of the book uses.
     pub projection: Lambert,
-    /// Draw nothing with opacity (print files carry no transparency).
+    /// Draw nothing with opacity (print editions): label halos and the legend's box are
+    /// opaque white.
     pub opaque: bool,
 }
 
@@ -76,12 +89,14 @@ impl Style {
         }
     }
 
-    /// The same style, drawing everything opaque when `opaque` is set.
-    pub fn with_opaque(self, opaque: bool) -> Self {
-        Self { opaque, ..self }
+    /// The same style, drawing nothing with opacity when `opaque` (print editions).
+    pub fn with_opaque(mut self, opaque: bool) -> Self {
+        self.opaque = opaque;
+        self
     }
 
-    /// An opacity attribute (`name="value"`), or nothing when the style is opaque.
+    /// An opacity attribute (`name="value"`, with a leading space), or nothing when the
+    /// style is opaque.
     pub fn opacity(&self, name: &str, value: f64) -> String {
         if self.opaque {
             String::new()
