@@ -272,7 +272,7 @@ fn status_chart(style: &Style, measure: &Measure<'_>, book: &Book) -> (DrawnMap,
         measure,
         &bars,
         &legend_ref,
-        "Data: status field of chapters/landmarks.toml",
+        "Data: the state each landmark entry records",
     );
     let alt = format!(
         "Stacked bar chart of the {} landmarks by city and state: {} extant, {} altered, {} rebuilt, {} demolished; {} has the most, {}.",
@@ -384,7 +384,7 @@ fn decade_chart(style: &Style, book: &Book) -> (DrawnMap, String) {
         .map(|c| c.0.clone())
         .unwrap_or_default();
     let source = format!(
-        "Data: first year of the built field, chapters/landmarks.toml{}",
+        "Data: the year building began, from the landmark entries{}",
         if undated > 0 {
             format!(" ({undated} undated, not shown)")
         } else {

@@ -632,7 +632,7 @@ fn railway_map(atlas: &Atlas<'_>, figures: &mut Figures) {
         "City with landmarks in this guide",
     )];
     let frame = Frame::fit(atlas.style.projection, &extent, 0.05, 0.0, (0.7, 1.1));
-    let source = atlas.source("Stations: chapters/railways.toml", false);
+    let source = atlas.source("Stations and lines as this guide gives them", false);
     let drawn = compose::small_scale_map(
         &atlas.catalogue,
         frame,
@@ -782,7 +782,7 @@ fn itinerary_maps(atlas: &Atlas<'_>, figures: &mut Figures) {
                 .filter(|t| t.name != itinerary.city)
                 .map(|t| atlas.across_a_border(t, &itinerary.city))
                 .collect();
-            let source = atlas.source("Positions: chapters/landmarks.toml", false);
+            let source = atlas.source("Positions as the landmark entries give them", false);
             let drawn = compose::city_map(
                 &atlas.catalogue,
                 atlas.style,
