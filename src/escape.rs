@@ -87,11 +87,20 @@ pub fn xml(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // A parser turns a carriage return into a line feed: kept as a reference, the
+            // text reads back as written.
+            '\r' => out.push_str("&#13;"),
             c if xml_allowed(c) => out.push(c),
             _ => {}
         }
     }
     out
+}
+
+/// Escape text for an XML attribute value: as [`xml`], with tabs and line feeds as
+/// references too, since a parser turns them into spaces in an attribute.
+pub fn xml_attribute(text: &str) -> String {
+    xml(text).replace('\t', "&#9;").replace('\n', "&#10;")
 }
 
 /// Straight quotes to typographic ones, as Typst's smart quotes set them in the PDF: a

@@ -175,7 +175,7 @@ fn write_element(node: &Node<'_, '_>, is_root: bool, out: &mut String) {
     }
     for attribute in node.attributes() {
         if let Some((key, value)) = kept_attribute(name, &attribute) {
-            out.push_str(&format!(" {key}=\"{}\"", escape::xml(&value)));
+            out.push_str(&format!(" {key}=\"{}\"", escape::xml_attribute(&value)));
         }
     }
     out.push('>');
@@ -287,6 +287,14 @@ mod tests {
 
     fn clean(svg: &str) -> String {
         sanitize(svg.as_bytes()).expect("parses").text
+    }
+
+    #[test]
+    fn cleaning_twice_changes_nothing_even_for_line_ends() {
+        let once = clean(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"><text>a&#13;b</text><desc>c\r\nd</desc><rect width=\"1&#10;2\" height=\"a&#9;b\"/></svg>",
+        );
+        assert_eq!(clean(&once), once);
     }
 
     #[test]
