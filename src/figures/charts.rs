@@ -492,7 +492,7 @@ fn timeline_chart(style: &Style, book: &Book) -> (DrawnMap, String) {
         out,
         style,
         height,
-        "Each dot is one event of the timeline at the back of the book (chapters/timeline.toml)",
+        "Each dot is one event of the timeline at the back of the book",
     );
     let busiest: Vec<String> = {
         let mut v: Vec<(&i32, &usize)> = by_year.iter().collect();
