@@ -132,6 +132,40 @@ impl Templates {
         // `page_anchor(key)`: where a block begins, for the EPUB's page list (see
         // `escape::PAGE_ANCHOR_LABEL`); the same key in a Typst and an XHTML template ties
         // the two places together.
+        // `index_mark(kind, term, main=false)`: an index reference to entry `kind:term` here
+        // (`main`: the entry's own place, printed in bold).
+        env.add_function(
+            "index_mark",
+            move |kind: Value, term: Value, main: Option<bool>| {
+                let (kind, term) = (plain(&kind), plain(&term));
+                let main = main.unwrap_or(false);
+                Trusted::value(match language {
+                    Language::Typst => format!(
+                        "#index-mark({}, {}, main: {main})",
+                        escape::string_literal(&kind),
+                        escape::string_literal(&term)
+                    ),
+                    Language::Xml => {
+                        crate::content::markdown::index_marker(&kind, &term, main, None)
+                    }
+                })
+            },
+        );
+        // `index_span(term, edge)`: where a passage about subject `term` starts or ends
+        // (`edge` = "start" or "end"); the index gives the range between.
+        env.add_function("index_span", move |term: Value, edge: Value| {
+            let (term, edge) = (plain(&term), plain(&edge));
+            Trusted::value(match language {
+                Language::Typst => format!(
+                    "#index-span({}, {});",
+                    escape::string_literal(&term),
+                    escape::string_literal(&edge)
+                ),
+                Language::Xml => {
+                    crate::content::markdown::index_marker("subject", &term, false, Some(&edge))
+                }
+            })
+        });
         env.add_function("page_anchor", move |key: Value| {
             let key = plain(&key);
             Trusted::value(match language {

@@ -15,7 +15,7 @@ mod typst;
 mod xhtml;
 
 use self::typst::Typst;
-pub use self::xhtml::{Xhtml, fill_citations};
+pub use self::xhtml::{INDEX_MARKER, Xhtml, fill_citations, index_marker};
 
 /// Everything a Markdown link may point at, for resolving `landmark:`, `chapter:`, `figure:`
 /// and `cite:` links.
@@ -35,7 +35,7 @@ impl Targets {
 }
 
 /// Names the index records wherever the text mentions them.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct IndexTerms {
     /// `(form in the text, kind, index entry)`, longest form first.
     forms: Vec<(String, &'static str, String)>,
@@ -326,9 +326,12 @@ impl<'a> Converter<'a> {
         }
     }
 
-    /// Record index entries (people named, landmarks linked) in the Typst written.
+    /// Record index entries (people named, landmarks linked) in the text written.
     pub fn with_index(mut self, index: &'a IndexTerms) -> Self {
         self.typst.index = Some(index);
+        if let Some(xhtml) = &mut self.xhtml {
+            xhtml.index = Some(index.clone());
+        }
         self
     }
 
@@ -360,11 +363,18 @@ impl<'a> Converter<'a> {
         &self.resolver.subjects
     }
 
-    /// Typst index marks for the names a plain text (a title, a caption, a field) mentions,
-    /// to be placed beside it; nothing when the converter does not index or writes XHTML.
+    /// Index marks for the names a plain text (a title, a caption, a field) mentions, to be
+    /// placed beside it, in this converter's language; nothing when it does not index.
     pub fn index_marks(&self, text: &str) -> String {
         match (&self.xhtml, self.typst.index) {
             (None, Some(index)) => index.marks(text),
+            (Some(xhtml), _) => xhtml.index.as_ref().map_or(String::new(), |index| {
+                index
+                    .find(text)
+                    .into_iter()
+                    .map(|(_, kind, entry)| index_marker(kind, entry, false, None))
+                    .collect()
+            }),
             _ => String::new(),
         }
     }

@@ -268,8 +268,14 @@ mod tests {
     fn top_level_blocks_carry_page_anchors_and_notes_do_not() {
         let (out, _) = convert("One.[^n]\n\n- a\n- b\n\nTwo.\n\n[^n]: A note.\n");
         assert_eq!(out.matches("<page-anchor>").count(), 3, "{out}");
-        assert!(out.starts_with("#metadata(\"test.md:0\")<page-anchor>One"), "{out}");
-        assert!(out.contains("#metadata(\"test.md:19\")<page-anchor>Two"), "{out}");
+        assert!(
+            out.starts_with("#metadata(\"test.md:0\")<page-anchor>One"),
+            "{out}"
+        );
+        assert!(
+            out.contains("#metadata(\"test.md:19\")<page-anchor>Two"),
+            "{out}"
+        );
     }
 
     #[test]

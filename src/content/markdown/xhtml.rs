@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use pulldown_cmark::Alignment;
 
-use super::{Block, Link, Writer, alignment, reference_id};
+use super::{Block, IndexTerms, Link, Writer, alignment, reference_id};
 use crate::content::images;
 use crate::escape;
 
@@ -25,6 +25,8 @@ pub struct Xhtml {
     pub cites: Vec<(String, Option<String>)>,
     /// Project paths (`/chapters/images/…`) of the images used.
     pub images: BTreeSet<String>,
+    /// The names the index records, when the book has an index.
+    pub(super) index: Option<IndexTerms>,
     /// Start of each open paragraph, to turn one that holds a figure into a `div`.
     paragraphs: Vec<usize>,
     table: Vec<Alignment>,
@@ -36,6 +38,22 @@ pub struct Xhtml {
 /// Marker a citation leaves in XHTML until citations are formatted; `<` never survives
 /// escaping, so content cannot forge one.
 pub const CITE_MARKER: &str = "<guidebook-cite n=\"";
+
+/// Element name of an index mark until the EPUB collects the index; `<` never survives
+/// escaping, so content cannot forge one.
+pub const INDEX_MARKER: &str = "guidebook-index";
+
+/// An index mark of entry `kind:term` in XHTML (`main`: the entry's own place; `edge`:
+/// `start` or `end` of a passage the whole of which treats the entry).
+pub fn index_marker(kind: &str, term: &str, main: bool, edge: Option<&str>) -> String {
+    format!(
+        "<{INDEX_MARKER} key=\"{}\"{}{}/>",
+        escape::xml(&format!("{kind}:{term}")),
+        if main { " main=\"main\"" } else { "" },
+        edge.map(|e| format!(" edge=\"{}\"", escape::xml(e)))
+            .unwrap_or_default()
+    )
+}
 
 /// Replace the citation markers in XHTML by the formatted citations, in order.
 pub fn fill_citations(text: &str, citations: &[String]) -> String {
@@ -64,12 +82,22 @@ impl Xhtml {
 }
 
 impl Writer for Xhtml {
-    fn anchor(&mut self, out: &mut String, key: &str, _heading: bool) {
-        out.push_str(&escape::page_anchor_xml(key));
+    fn text(&mut self, out: &mut String, text: &str) {
+        let Some(index) = &self.index else {
+            out.push_str(&escape::xml(text));
+            return;
+        };
+        let mut at = 0;
+        for (end, kind, entry) in index.find(text) {
+            out.push_str(&escape::xml(&text[at..end]));
+            out.push_str(&index_marker(kind, entry, false, None));
+            at = end;
+        }
+        out.push_str(&escape::xml(&text[at..]));
     }
 
-    fn text(&mut self, out: &mut String, text: &str) {
-        out.push_str(&escape::xml(text));
+    fn anchor(&mut self, out: &mut String, key: &str, _heading: bool) {
+        out.push_str(&escape::page_anchor_xml(key));
     }
 
     fn inline_code(&mut self, out: &mut String, code: &str) {
@@ -209,13 +237,23 @@ impl Writer for Xhtml {
 
     fn link(&mut self, out: &mut String, link: &Link, text: &str, plain: &str) {
         match link {
-            Link::Internal { scheme, id, .. } => match self.hrefs.get(&(*scheme, id.clone())) {
-                Some(href) => out.push_str(&format!(
-                    "<a class=\"xref\" href=\"{}\">{text}</a>",
-                    escape::xml(href)
-                )),
-                None => out.push_str(text),
-            },
+            Link::Internal { scheme, id, .. } => {
+                match self.hrefs.get(&(*scheme, id.clone())) {
+                    Some(href) => out.push_str(&format!(
+                        "<a class=\"xref\" href=\"{}\">{text}</a>",
+                        escape::xml(href)
+                    )),
+                    None => out.push_str(text),
+                }
+                let name = self
+                    .index
+                    .as_ref()
+                    .filter(|_| *scheme == "landmark")
+                    .and_then(|index| index.landmark_names.get(id));
+                if let Some(name) = name {
+                    out.push_str(&index_marker("landmark", name, false, None));
+                }
+            }
             Link::Url(url) => out.push_str(&format!(
                 "<a class=\"external\" href=\"{}\">{text}</a>",
                 escape::xml(url)
@@ -229,7 +267,13 @@ impl Writer for Xhtml {
                     escape::xml(&reference_id(key))
                 ));
             }
-            Link::Plain | Link::Index(_) => out.push_str(text),
+            Link::Index(term) => {
+                out.push_str(text);
+                if self.index.is_some() {
+                    out.push_str(&index_marker("subject", term, false, None));
+                }
+            }
+            Link::Plain => out.push_str(text),
         }
     }
 

@@ -2,6 +2,7 @@
 //! `layouts/epub/`, packed into a reproducible container.
 
 pub mod citations;
+pub mod index;
 pub mod lang;
 pub mod pages;
 
@@ -78,6 +79,7 @@ struct Package<'a> {
     back: BTreeMap<&'static str, String>,
     /// The page list: where the pages of a print edition begin.
     page_list: Vec<pages::PageEntry>,
+    placer: pages::Placer,
     book_view: Value,
 }
 
@@ -136,7 +138,9 @@ pub fn build(
         "figure",
         figures.list.iter().map(|f| f.id.clone()).collect(),
     );
-    let mut converter = Converter::xhtml(&targets, &book.images, hrefs(book, &included, &numbered));
+    let terms = view::index_terms(book);
+    let mut converter = Converter::xhtml(&targets, &book.images, hrefs(book, &included, &numbered))
+        .with_index(&terms);
     let views = view::views(
         book,
         &included,
@@ -146,6 +150,7 @@ pub fn build(
         &chapter_href,
     );
     let has_notes = converter.notes() > 0;
+    let index_entries = view::index_view(book, converter.subjects_used());
     let (cites, images) = converter
         .xhtml_state()
         .map(|x| (x.cites.clone(), x.images.clone()))
@@ -172,13 +177,15 @@ pub fn build(
         toc: Vec::new(),
         back: BTreeMap::new(),
         page_list: Vec::new(),
+        placer: pages::Placer::default(),
         book_view: Value::from(Serde(&views.book)),
     };
     package.front_pages();
     package.chapters_and_parts(&views);
     package.back_pages(&views, &bibliography, &numbered);
     let illustrations = package.figure_pages(&numbered);
-    package.place_page_breaks(page_source);
+    package.place_page_breaks(page_source, 0);
+    let has_index = package.index_page(&index_entries, &sections(&views), page_source);
     let documents = package.items.len() + 1;
     let first_body = views
         .parts
@@ -210,14 +217,15 @@ pub fn build(
     let opf = package.package_document(
         date,
         page_source.filter(|_| !package.page_list.is_empty()),
-        accessibility(
-            has_visuals,
-            has_notes,
-            !views.glossary.is_empty(),
-            page_source
+        accessibility(&Holds {
+            visuals: has_visuals,
+            notes: has_notes,
+            glossary: !views.glossary.is_empty(),
+            index: has_index,
+            page_source: page_source
                 .filter(|_| !package.page_list.is_empty())
                 .map(|s| s.description.as_str()),
-        ),
+        }),
     );
     if package
         .diagnostics
@@ -456,8 +464,22 @@ impl Package<'_> {
 
     /// Page breaks where the pages of the print edition begin, in every content document;
     /// the page list for the navigation.
-    fn place_page_breaks(&mut self, source: Option<&pages::PageSource>) {
-        let xhtml: Vec<usize> = (0..self.items.len())
+    /// (Of the documents from item `from` on, so that the index, written last, continues
+    /// the pages.)
+    fn place_page_breaks(&mut self, source: Option<&pages::PageSource>, from: usize) {
+        let mut placer = std::mem::take(&mut self.placer);
+        let entries = self.edit_documents(from, |documents| placer.place(documents, source));
+        self.placer = placer;
+        self.page_list.extend(entries);
+    }
+
+    /// Run `edit` over the content documents from item `from` on, as file names and text.
+    fn edit_documents<T>(
+        &mut self,
+        from: usize,
+        edit: impl FnOnce(&mut [(String, String)]) -> T,
+    ) -> T {
+        let xhtml: Vec<usize> = (from..self.items.len())
             .filter(|&i| self.items[i].media_type == "application/xhtml+xml")
             .collect();
         let mut documents: Vec<(String, String)> = xhtml
@@ -468,10 +490,33 @@ impl Package<'_> {
                 (item.href.clone(), text)
             })
             .collect();
-        self.page_list = pages::place(&mut documents, source);
+        let result = edit(&mut documents);
         for (&i, (_, text)) in xhtml.iter().zip(documents) {
             self.items[i].bytes = text.into_bytes();
         }
+        result
+    }
+
+    /// The index, from the marks the documents hold (with the print pages in force where
+    /// they stand), as a back matter page of its own, when the text names any entry.
+    fn index_page(
+        &mut self,
+        entries: &[view::IndexEntry],
+        sections: &HashMap<String, String>,
+        source: Option<&pages::PageSource>,
+    ) -> bool {
+        let references = self.edit_documents(0, |documents| {
+            index::References::collect(documents, sections)
+        });
+        let groups = index::groups(entries, &references);
+        if groups.is_empty() {
+            return false;
+        }
+        let from = self.items.len();
+        let context = self.common(minijinja::context! { groups => Serde(&groups) });
+        self.back_page("index", "Index", context);
+        self.place_page_breaks(source, from);
+        true
     }
 
     /// The NCX table of contents for reading systems older than EPUB 3: parts and chapters
@@ -673,12 +718,45 @@ fn hrefs(
 
 /// EPUB Accessibility 1.1 metadata derived from what the book holds: only values of the
 /// schema.org vocabularies, and a summary that says what is true of this book.
-fn accessibility(
-    has_visuals: bool,
-    has_notes: bool,
-    has_glossary: bool,
-    page_source: Option<&str>,
-) -> Value {
+/// What a book holds that its accessibility metadata speaks of.
+struct Holds<'a> {
+    visuals: bool,
+    notes: bool,
+    glossary: bool,
+    index: bool,
+    /// What the page breaks follow, when the EPUB has them.
+    page_source: Option<&'a str>,
+}
+
+/// The section each content document belongs to, as the index's sub-entries name it: a
+/// chapter by its short title, the back matter by its title.
+fn sections(views: &Views) -> HashMap<String, String> {
+    let mut sections: HashMap<String, String> = views
+        .chapters
+        .iter()
+        .map(|(r, v)| (chapter_href(&r.slug), v.short_title.clone()))
+        .collect();
+    for (name, title) in [
+        ("timeline", "Timeline"),
+        ("glossary", "Glossary"),
+        ("bibliography", "Further reading and sources"),
+    ] {
+        sections.insert(format!("{name}.xhtml"), title.to_string());
+    }
+    for part in &views.parts {
+        sections.insert(format!("part-{}.xhtml", part.number), part.title.clone());
+    }
+    sections
+}
+
+fn accessibility(holds: &Holds<'_>) -> Value {
+    let Holds {
+        visuals: has_visuals,
+        notes: has_notes,
+        glossary: has_glossary,
+        index: has_index,
+        page_source,
+    } = *holds;
     let mut modes = vec!["textual"];
     let mut sufficient = vec!["textual".to_string()];
     let mut features = vec![
@@ -696,6 +774,9 @@ fn accessibility(
         features.push("pageBreakMarkers");
         features.push("pageNavigation");
     }
+    if has_index {
+        features.push("index");
+    }
     let summary = format!(
         "Reflowable text with a navigable table of contents, headings in order, {}{}and links \
          between chapters, landmark entries and sources. {}Every run of Chinese, Russian and \
@@ -705,7 +786,12 @@ fn accessibility(
         } else {
             ""
         },
-        if has_glossary { "a glossary, " } else { "" },
+        match (has_glossary, has_index) {
+            (true, true) => "a glossary, an index linked to the places it lists, ",
+            (true, false) => "a glossary, ",
+            (false, true) => "an index linked to the places it lists, ",
+            (false, false) => "",
+        },
         if has_visuals {
             "Every map, chart and image has a text alternative and a caption; maps and charts \
              also open on a page of their own. "

@@ -84,10 +84,36 @@ struct Found {
     key: String,
 }
 
-/// Put page breaks into `documents` (file name and XHTML, in reading order) where the pages
-/// of `source` begin, remove every anchor, and return the page list. Without a source the
-/// anchors are only removed.
-pub fn place(documents: &mut [(String, String)], source: Option<&PageSource>) -> Vec<PageEntry> {
+/// Places page breaks in documents given one batch after another (the index is written once
+/// the pages of the text are known), continuing the page numbers from batch to batch.
+#[derive(Debug, Default)]
+pub struct Placer {
+    /// The next page to place.
+    next: Option<u64>,
+}
+
+impl Placer {
+    /// Put page breaks into `documents` (file name and XHTML, in reading order) where the
+    /// pages of `source` begin, remove every anchor, and return their entries of the page
+    /// list. Without a source the anchors are only removed.
+    pub fn place(
+        &mut self,
+        documents: &mut [(String, String)],
+        source: Option<&PageSource>,
+    ) -> Vec<PageEntry> {
+        let (entries, next) = place(documents, source, self.next);
+        self.next = next.or(self.next);
+        entries
+    }
+}
+
+/// [`Placer::place`], from page `next` (by default the first page an anchor lies on);
+/// returns the entries and the next page to place.
+fn place(
+    documents: &mut [(String, String)],
+    source: Option<&PageSource>,
+    next: Option<u64>,
+) -> (Vec<PageEntry>, Option<u64>) {
     let found = find_anchors(documents);
     // The page of each anchor, never less than an earlier one's (a figure that floats ahead
     // must not send the list back).
@@ -102,7 +128,8 @@ pub fn place(documents: &mut [(String, String)], source: Option<&PageSource>) ->
     }
     // The pages whose break goes before each anchor.
     let mut breaks: Vec<Vec<u64>> = vec![Vec::new(); found.len()];
-    let mut next = pages.iter().flatten().copied().min().unwrap_or(1);
+    let first = pages.iter().flatten().copied().min();
+    let mut next = next.or(first).unwrap_or(1);
     for (i, page) in pages.iter().enumerate() {
         let Some(page) = *page else { continue };
         while next <= page {
@@ -131,7 +158,7 @@ pub fn place(documents: &mut [(String, String)], source: Option<&PageSource>) ->
         text.replace_range(anchor.start..anchor.end, &markup);
     }
     entries.reverse();
-    entries
+    (entries, first.map(|_| next))
 }
 
 /// Every anchor in the documents, in reading order.
@@ -194,7 +221,7 @@ mod tests {
             ),
         ];
         // Page 4 has no anchor of its own (a full-page map): its break joins page 5's.
-        let list = place(
+        let list = Placer::default().place(
             &mut documents,
             Some(&source(&[("a", 2), ("b", 3), ("c", 5)])),
         );
@@ -213,7 +240,7 @@ mod tests {
             "a.xhtml".to_string(),
             format!("{}x{}y{}z", anchor("a"), anchor("float"), anchor("b")),
         )];
-        let list = place(
+        let list = Placer::default().place(
             &mut documents,
             Some(&source(&[("a", 1), ("float", 3), ("b", 2)])),
         );
@@ -222,9 +249,24 @@ mod tests {
     }
 
     #[test]
+    fn a_later_batch_continues_the_pages() {
+        let mut placer = Placer::default();
+        let pages = source(&[("a", 2), ("index", 6)]);
+        let mut text = vec![("a.xhtml".to_string(), anchor("a"))];
+        assert_eq!(placer.place(&mut text, Some(&pages)).len(), 1);
+        let mut index = vec![("index.xhtml".to_string(), anchor("index"))];
+        let numbers: Vec<String> = placer
+            .place(&mut index, Some(&pages))
+            .into_iter()
+            .map(|e| e.number)
+            .collect();
+        assert_eq!(numbers, ["3", "4", "5", "6"]);
+    }
+
+    #[test]
     fn without_a_source_the_anchors_go() {
         let mut documents = vec![("a.xhtml".to_string(), format!("{}<p>x</p>", anchor("a&b")))];
-        assert!(place(&mut documents, None).is_empty());
+        assert!(Placer::default().place(&mut documents, None).is_empty());
         assert_eq!(documents[0].1, "<p>x</p>");
     }
 }
