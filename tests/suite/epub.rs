@@ -1,12 +1,12 @@
 //! EPUB tests on real output: the container, EPUBCheck's verdict, reproducibility, chapter
 //! titles and landmark ids, alt text, well-formed XHTML and located errors.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::common::*;
+use crate::common::{self, *};
 use guidebook::Project;
 
 /// A 4 × 4 red PNG.
@@ -589,4 +589,181 @@ fn maps_stand_in_their_chapters_numbered_with_a_page_of_their_own() {
         !texts.contains_key("EPUB/figures.xhtml"),
         "no page of all figures at the end"
     );
+}
+
+/// The text of every page of a PDF, in order.
+fn page_texts(path: &Path) -> Vec<String> {
+    let document = lopdf::Document::load(path).unwrap();
+    document
+        .get_pages()
+        .keys()
+        .map(|&n| document.extract_text(&[n]).unwrap_or_default())
+        .collect()
+}
+
+/// The EPUB's content documents in spine order, with their file names.
+fn reading_order(epub: &Path) -> Vec<(String, String)> {
+    let texts = texts(epub);
+    let opf = &texts["EPUB/package.opf"];
+    let package = parse("package.opf", opf);
+    let hrefs: BTreeMap<&str, &str> = package
+        .descendants()
+        .filter(|n| n.has_tag_name("item"))
+        .filter_map(|n| Some((n.attribute("id")?, n.attribute("href")?)))
+        .collect();
+    package
+        .descendants()
+        .filter(|n| n.has_tag_name("itemref"))
+        .filter_map(|n| hrefs.get(n.attribute("idref")?))
+        .filter_map(|href| {
+            let text = texts.get(&format!("EPUB/{href}"))?;
+            Some((href.to_string(), text.clone()))
+        })
+        .collect()
+}
+
+/// The last print page break before `needle` in the reading order, if any.
+fn page_before(documents: &[(String, String)], needle: &str) -> Option<u64> {
+    let mut page = None;
+    for (_, text) in documents {
+        let (before, found) = match text.find(needle) {
+            Some(at) => (&text[..at], true),
+            None => (text.as_str(), false),
+        };
+        for part in before.split("role=\"doc-pagebreak\" id=\"page-").skip(1) {
+            let digits: String = part.chars().take_while(char::is_ascii_digit).collect();
+            page = digits.parse().ok().or(page);
+        }
+        if found {
+            return page;
+        }
+    }
+    None
+}
+
+#[test]
+fn page_list_gives_the_trade_pages_of_landmark_entries() {
+    let shipped = shipped();
+    let trade: Vec<String> = page_texts(&shipped.pdf("trade"))
+        .iter()
+        .map(|t| squeeze(t))
+        .collect();
+    let documents = reading_order(&shipped.epub());
+    let nav = &documents.iter().find(|(n, _)| n == "nav.xhtml").unwrap().1;
+    let listed = nav.matches("<li><a href=\"").count();
+    let breaks: usize = documents
+        .iter()
+        .map(|(_, t)| t.matches("epub:type=\"pagebreak\"").count())
+        .sum();
+    assert!(nav.contains("epub:type=\"page-list\""), "no page list");
+    assert!(breaks > 200, "only {breaks} page breaks");
+    assert!(
+        listed > breaks,
+        "the page list has fewer entries than the text has breaks"
+    );
+    let opf = &texts(&shipped.epub())["EPUB/package.opf"];
+    assert!(opf.contains("<meta property=\"pageBreakSource\">"), "{opf}");
+
+    let book = common::load_book(&common::repo()).unwrap();
+    let mut checked = Vec::new();
+    for landmark in &book.landmarks {
+        // The entry's page in print: where its Chinese name and its address stand together.
+        let zh = squeeze(&landmark.name_zh);
+        let address = squeeze(&landmark.address);
+        let printed: Vec<u64> = (1..)
+            .zip(&trade)
+            .filter(|(_, t)| t.contains(&zh) && t.contains(&address))
+            .map(|(n, _)| n)
+            .collect();
+        let [page] = printed[..] else { continue };
+        let listed = page_before(
+            &documents,
+            &format!("id=\"landmark-{}\"", landmark.id.get_ref()),
+        );
+        assert_eq!(
+            listed,
+            Some(page),
+            "{}: printed on p. {page} of the trade edition",
+            landmark.id.get_ref()
+        );
+        checked.push(landmark.id.get_ref().clone());
+    }
+    assert!(
+        checked.len() >= 20,
+        "only {} entries found in print: {checked:?}",
+        checked.len()
+    );
+}
+
+#[test]
+fn epub_index_links_every_locator_to_a_place_that_names_its_entry() {
+    let shipped = shipped();
+    let trade: Vec<String> = page_texts(&shipped.pdf("trade"));
+    let documents = reading_order(&shipped.epub());
+    let index = &documents
+        .iter()
+        .find(|(n, _)| n == "index.xhtml")
+        .expect("an index")
+        .1;
+    assert!(index.contains("epub:type=\"index\""));
+    let ids: BTreeMap<&str, BTreeSet<String>> = documents
+        .iter()
+        .map(|(name, text)| {
+            let ids = text
+                .split(" id=\"")
+                .skip(1)
+                .filter_map(|rest| rest.split('"').next())
+                .map(str::to_string)
+                .collect();
+            (name.as_str(), ids)
+        })
+        .collect();
+    let document = parse("index.xhtml", index);
+    let mut locators = 0;
+    for link in document
+        .descendants()
+        .filter(|n| n.attribute(("http://www.idpf.org/2007/ops", "type")) == Some("index-locator"))
+    {
+        let href = link.attribute("href").unwrap();
+        let (file, id) = href.split_once('#').unwrap();
+        assert!(
+            ids.get(file).is_some_and(|i| i.contains(id)),
+            "{href} leads nowhere"
+        );
+        locators += 1;
+    }
+    assert!(locators > 300, "only {locators} locators");
+    // Every page the index gives for a sample of entries names them in print.
+    for (heading, word) in [
+        ("Khrushchev, Nikita", "Khrushchev"),
+        ("Harbin", "Harbin"),
+        ("St. Sophia Cathedral", "Sophia"),
+        ("Zhou Enlai", "Zhou"),
+    ] {
+        let entry = document
+            .descendants()
+            .find(|n| {
+                n.attribute(("http://www.idpf.org/2007/ops", "type")) == Some("index-term")
+                    && n.text() == Some(heading)
+            })
+            .unwrap_or_else(|| panic!("no index entry {heading}"))
+            .parent()
+            .unwrap();
+        let mut pages = 0;
+        for link in entry.descendants().filter(|n| n.has_tag_name("a")) {
+            let label: String = link
+                .descendants()
+                .filter(|n| n.is_text())
+                .filter_map(|n| n.text())
+                .collect();
+            let (from, to) = label.split_once('–').unwrap_or((&label, &label));
+            let (from, to): (usize, usize) = (from.parse().unwrap(), to.parse().unwrap());
+            assert!(
+                (from..=to).any(|p| trade[p - 1].contains(word)),
+                "{heading}: p. {label} of the trade edition does not name {word}"
+            );
+            pages += 1;
+        }
+        assert!(pages > 0, "{heading} has no pages");
+    }
 }

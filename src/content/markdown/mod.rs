@@ -108,18 +108,26 @@ impl IndexTerms {
     pub fn marks(&self, text: &str) -> String {
         self.find(text)
             .into_iter()
-            .map(|(_, kind, entry)| index_mark(kind, entry))
+            .map(|(_, kind, entry)| index_mark(kind, entry, None))
             .collect()
     }
 }
 
-/// Typst that records an index entry at this point of the text.
-pub fn index_mark(kind: &str, term: &str) -> String {
+/// Typst that records an index entry at this point of the text; `at` names the point so
+/// that the EPUB can find its page.
+pub fn index_mark(kind: &str, term: &str, at: Option<&str>) -> String {
     format!(
-        "#index-mark({}, {});",
+        "#index-mark({}, {}{});",
         escape::string_literal(kind),
-        escape::string_literal(term)
+        escape::string_literal(term),
+        at.map(|at| format!(", at: {}", escape::string_literal(at)))
+            .unwrap_or_default()
     )
+}
+
+/// The name of an index mark that ends at byte `end` of a text beginning at `at`.
+fn mark_at(at: &str, end: usize) -> String {
+    format!("{at}+{end}")
 }
 
 /// Where a piece of Markdown sits: its file and byte offset, for located diagnostics.
@@ -195,7 +203,9 @@ pub enum Block {
 /// A language Markdown is written into. The walk resolves and checks; a writer only writes,
 /// escaping every text it is handed.
 trait Writer {
-    fn text(&mut self, out: &mut String, text: &str);
+    /// A text; `at` names where it begins in the book (`file:offset`), so that an index
+    /// mark in it can be told apart from every other in both outputs.
+    fn text(&mut self, out: &mut String, text: &str, at: &str);
     fn inline_code(&mut self, out: &mut String, code: &str);
     fn code_block(&mut self, out: &mut String, lang: Option<&str>, code: &str);
     fn soft_break(&mut self, out: &mut String);
@@ -606,7 +616,10 @@ impl Resolver<'_> {
                     }
                     match stack.last_mut() {
                         Some(Frame::CodeBlock { code, .. }) => code.push_str(&text),
-                        _ => writer.text(&mut out, &text),
+                        _ => {
+                            let at = format!("{}:{}", origin.file.name, origin.offset + range.start);
+                            writer.text(&mut out, &text, &at);
+                        }
                     }
                 }
                 Event::Code(code) => {

@@ -2,7 +2,7 @@
 
 use super::{
     Block, IndexTerms, Link, Writer, alignment, chapter_label, figure_label, index_mark,
-    landmark_label,
+    landmark_label, mark_at,
 };
 use crate::content::model::FigureKind;
 use crate::escape;
@@ -23,14 +23,14 @@ pub(super) struct Typst<'a> {
 }
 
 impl Writer for Typst<'_> {
-    fn text(&mut self, out: &mut String, text: &str) {
+    fn text(&mut self, out: &mut String, text: &str, place: &str) {
         let Some(index) = self.index else {
             out.push_str(&escape::markup(text));
             return;
         };
         let mut at = 0;
         for (end, kind, entry) in index.find(text) {
-            let mark = index_mark(kind, entry);
+            let mark = index_mark(kind, entry, Some(&mark_at(place, end)));
             if self.in_heading > 0 {
                 self.pending.push_str(&mark);
                 continue;
@@ -163,7 +163,7 @@ impl Writer for Typst<'_> {
                     (Some(index), "landmark") => index
                         .landmark_names
                         .get(id)
-                        .map(|name| index_mark("landmark", name))
+                        .map(|name| index_mark("landmark", name, None))
                         .unwrap_or_default(),
                     _ => String::new(),
                 };
@@ -175,7 +175,7 @@ impl Writer for Typst<'_> {
                 )
             }
             Link::Index(term) => match indexing {
-                Some(_) => format!("{text}{}", index_mark("subject", term)),
+                Some(_) => format!("{text}{}", index_mark("subject", term, None)),
                 None => text.to_string(),
             },
             Link::Url(url) => format!("#link({})[{text}];", escape::string_literal(url)),

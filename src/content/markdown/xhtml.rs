@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use pulldown_cmark::Alignment;
 
-use super::{Block, IndexTerms, Link, Writer, alignment, reference_id};
+use super::{Block, IndexTerms, Link, Writer, alignment, mark_at, reference_id};
 use crate::content::images;
 use crate::escape;
 
@@ -82,7 +82,7 @@ impl Xhtml {
 }
 
 impl Writer for Xhtml {
-    fn text(&mut self, out: &mut String, text: &str) {
+    fn text(&mut self, out: &mut String, text: &str, place: &str) {
         let Some(index) = &self.index else {
             out.push_str(&escape::xml(text));
             return;
@@ -90,7 +90,10 @@ impl Writer for Xhtml {
         let mut at = 0;
         for (end, kind, entry) in index.find(text) {
             out.push_str(&escape::xml(&text[at..end]));
-            out.push_str(&index_marker(kind, entry, false, None));
+            out.push_str(&index_marker(kind, entry, false, None).replace(
+                "/>",
+                &format!(" at=\"{}\"/>", escape::xml(&mark_at(place, end))),
+            ));
             at = end;
         }
         out.push_str(&escape::xml(&text[at..]));

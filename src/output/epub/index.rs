@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::content::markdown::INDEX_MARKER;
 use crate::content::view::IndexEntry;
+use crate::output::epub::pages::PageSource;
 
 /// The most locators an entry lists on one line, as in print; one with more is split into
 /// sub-entries, one for each chapter or section it occurs in.
@@ -30,7 +31,12 @@ impl References {
     /// Replace every index mark in `documents` (file name and XHTML, in reading order) by an
     /// anchor, and record it with the print page in force there (after the page breaks are
     /// placed) and the section of its file (`sections`: file name to section title).
-    pub fn collect(documents: &mut [(String, String)], sections: &HashMap<String, String>) -> Self {
+    /// A mark that says where it stands in the text takes its page from `source`, exactly.
+    pub fn collect(
+        documents: &mut [(String, String)],
+        sections: &HashMap<String, String>,
+        source: Option<&PageSource>,
+    ) -> Self {
         let mut references: BTreeMap<String, Vec<Reference>> = BTreeMap::new();
         let mut open: HashMap<String, (String, Option<u64>)> = HashMap::new();
         let mut page = None;
@@ -84,7 +90,10 @@ impl References {
                             },
                             _ => Reference {
                                 href,
-                                pages: page.map(|p| (p, p)),
+                                pages: attribute(tag, "at")
+                                    .and_then(|at| source?.mark(&at))
+                                    .or(page)
+                                    .map(|p| (p, p)),
                                 section: section.clone(),
                                 main: attribute(tag, "main").is_some(),
                             },
@@ -294,7 +303,7 @@ mod tests {
             ("a.xhtml".to_string(), "Harbin".to_string()),
             ("b.xhtml".to_string(), "The split".to_string()),
         ]);
-        let references = References::collect(&mut documents, &sections);
+        let references = References::collect(&mut documents, &sections, None);
         assert!(!documents[0].1.contains(INDEX_MARKER));
         assert!(documents[0].1.contains("<span id=\"ix-1\"></span>"));
         let harbin = locators(&references.0["place:Harbin"]);
@@ -317,7 +326,7 @@ mod tests {
             ("a.xhtml".to_string(), "One".to_string()),
             ("b.xhtml".to_string(), "Two".to_string()),
         ]);
-        let references = References::collect(&mut documents, &sections);
+        let references = References::collect(&mut documents, &sections, None);
         let labels: Vec<String> = locators(&references.0["person:Mao Zedong"])
             .into_iter()
             .map(|l| l.label)

@@ -506,7 +506,7 @@ impl Package<'_> {
         source: Option<&pages::PageSource>,
     ) -> bool {
         let references = self.edit_documents(0, |documents| {
-            index::References::collect(documents, sections)
+            index::References::collect(documents, sections, source)
         });
         let groups = index::groups(entries, &references);
         if groups.is_empty() {

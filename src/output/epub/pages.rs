@@ -22,6 +22,8 @@ use crate::escape::{PAGE_ANCHOR_ELEMENT, PAGE_ANCHOR_LABEL};
 pub struct PageSource {
     /// The page number each anchor is printed on (its first occurrence).
     anchors: HashMap<String, u64>,
+    /// The page number each index mark of the text is printed on, by where it stands.
+    marks: HashMap<String, u64>,
     /// What the page numbers come from, for `pageBreakSource` in the package.
     pub description: String,
 }
@@ -30,32 +32,29 @@ impl PageSource {
     /// Where the anchors of a laid-out print edition fall; `description` names the edition.
     pub fn from_document(document: &PagedDocument, description: String) -> Self {
         let mut anchors = HashMap::new();
-        if let Some(label) = Label::new(PicoStr::intern(PAGE_ANCHOR_LABEL)) {
-            let introspector = document.introspector();
-            for content in introspector.query(&Selector::Label(label)).iter() {
-                let Some(meta) = content.to_packed::<MetadataElem>() else {
-                    continue;
-                };
-                let Value::Str(key) = &meta.value else {
-                    continue;
-                };
-                let Some(page) = content
-                    .location()
-                    .and_then(|location| introspector.page(location))
-                else {
-                    continue;
-                };
-                let number = document
-                    .pages()
-                    .get(page.get() - 1)
-                    .map_or(page.get() as u64, |p| p.number);
+        for (value, number) in labelled(document, PAGE_ANCHOR_LABEL) {
+            if let Value::Str(key) = value {
                 anchors.entry(key.to_string()).or_insert(number);
+            }
+        }
+        let mut marks = HashMap::new();
+        for (value, number) in labelled(document, INDEX_LABEL) {
+            if let Value::Dict(dict) = value
+                && let Ok(Value::Str(at)) = dict.get("at")
+            {
+                marks.entry(at.to_string()).or_insert(number);
             }
         }
         Self {
             anchors,
+            marks,
             description,
         }
+    }
+
+    /// The page an index mark of the text is printed on, by where it stands.
+    pub fn mark(&self, at: &str) -> Option<u64> {
+        self.marks.get(at).copied()
     }
 
     /// How many anchors the print edition holds.
@@ -67,6 +66,35 @@ impl PageSource {
     pub fn is_empty(&self) -> bool {
         self.anchors.is_empty()
     }
+}
+
+/// Label of the index marks in the base layout's style.
+const INDEX_LABEL: &str = "guidebook-index";
+
+/// The values of the metadata carrying `label`, with the page number each is printed on.
+fn labelled(document: &PagedDocument, label: &str) -> Vec<(Value, u64)> {
+    let Some(label) = Label::new(PicoStr::intern(label)) else {
+        return Vec::new();
+    };
+    let introspector = document.introspector();
+    let mut found = Vec::new();
+    for content in introspector.query(&Selector::Label(label)).iter() {
+        let Some(meta) = content.to_packed::<MetadataElem>() else {
+            continue;
+        };
+        let Some(page) = content
+            .location()
+            .and_then(|location| introspector.page(location))
+        else {
+            continue;
+        };
+        let number = document
+            .pages()
+            .get(page.get() - 1)
+            .map_or(page.get() as u64, |p| p.number);
+        found.push((meta.value.clone(), number));
+    }
+    found
 }
 
 /// One entry of the page list: the page's number and where its page break is.
@@ -204,6 +232,7 @@ mod tests {
     fn source(pairs: &[(&str, u64)]) -> PageSource {
         PageSource {
             anchors: pairs.iter().map(|(k, p)| (k.to_string(), *p)).collect(),
+            marks: HashMap::new(),
             description: "test".into(),
         }
     }
