@@ -767,3 +767,22 @@ fn epub_index_links_every_locator_to_a_place_that_names_its_entry() {
         assert!(pages > 0, "{heading} has no pages");
     }
 }
+
+#[test]
+fn every_address_in_the_bibliography_is_a_link() {
+    let texts = texts(&shipped().epub());
+    let text = &texts["EPUB/bibliography.xhtml"];
+    let document = parse("bibliography.xhtml", text);
+    let mut links = 0;
+    for node in document.descendants().filter(|n| n.is_text()) {
+        let t = node.text().unwrap_or("");
+        if t.contains("http://") || t.contains("https://") {
+            assert!(
+                node.ancestors().any(|a| a.has_tag_name("a")),
+                "not a link: {t}"
+            );
+            links += 1;
+        }
+    }
+    assert!(links > 50, "only {links} addresses");
+}

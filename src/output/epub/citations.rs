@@ -115,7 +115,9 @@ fn write_children(children: &ElemChildren, out: &mut String) {
             ElemChild::Text(text) => write_formatted(&text.text, &text.formatting, out),
             ElemChild::Elem(elem) => write_children(&elem.children, out),
             ElemChild::Markup(markup) => out.push_str(&escape::xml(markup)),
-            ElemChild::Link { text, url } if url.starts_with("https://") => {
+            // Every address the book's URL policy admits (the bibliography was checked
+            // against it on loading) is a link, `http:` as much as `https:`.
+            ElemChild::Link { text, url } if crate::content::links::check_url(url).is_ok() => {
                 out.push_str(&format!(
                     "<a class=\"external\" href=\"{}\">",
                     escape::xml(url)
