@@ -59,6 +59,12 @@ pub enum Command {
     Check(SelectArgs),
     /// List the editions under layouts/ with their page size and outputs.
     Editions,
+    /// Preview an edition in the browser, updated in place as you edit.
+    ///
+    /// Builds the edition once and serves its pages on 127.0.0.1 only. On every change under
+    /// chapters/, layouts/ or fonts/ it compiles again in the same compiler state and sends
+    /// the browser the pages that changed; a problem shows over the pages, which stay.
+    Serve(ServeArgs),
     /// Check a PDF as a print shop's prepress does: boxes, bleed, fonts, colour, images,
     /// transparency, annotations, strokes, small text, safety margins, ink and PDF/X.
     ///
@@ -70,6 +76,16 @@ pub enum Command {
     /// builds unchanged; then edit its edition.toml or copy a template from layouts/base/
     /// into it to override that template.
     NewEdition(NewEditionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The edition to preview (default: the book's default edition).
+    #[arg(long, short = 'e', value_name = "NAME")]
+    pub edition: Option<String>,
+    /// The port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 5177)]
+    pub port: u16,
 }
 
 #[derive(Debug, Args)]

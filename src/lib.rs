@@ -15,6 +15,7 @@ pub mod figures;
 pub mod fonts;
 pub mod incremental;
 pub mod output;
+pub mod preview;
 pub mod sandbox;
 pub mod templates;
 

@@ -5,6 +5,7 @@ mod build;
 mod check;
 mod editions;
 mod preflight;
+mod serve;
 mod watch;
 
 use std::io::Write;
@@ -22,6 +23,7 @@ pub fn run(cli: &Cli) -> Result<Vec<Diagnostic>> {
         Command::Check(args) => check::run(cli, args),
         Command::Editions => editions::list(cli),
         Command::Preflight(args) => preflight::run(args),
+        Command::Serve(args) => serve::run(cli, args).map(|()| vec![]),
         Command::Watch(args) => watch::run(cli, args).map(|()| vec![]),
         Command::NewEdition(args) => editions::new(cli, args),
     }

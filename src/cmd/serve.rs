@@ -1,0 +1,273 @@
+//! `guidebook serve`: a live preview of an edition on `127.0.0.1`, updated in place as
+//! files under `chapters/`, `layouts/` or `fonts/` change. The browser receives the numbers
+//! of the pages that changed (Server-Sent Events) and fetches only those.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use guidebook::diagnostics::{self, Error, Result};
+use guidebook::preview::{Outcome, Preview};
+use guidebook::sandbox::Sandbox;
+use notify::{RecursiveMode, Watcher};
+use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
+
+use super::say;
+use crate::cli::{Cli, ServeArgs};
+
+/// The page the browser loads: layout, spreads, zoom, edition switcher, updates.
+const PAGE: &str = include_str!("preview.html");
+
+/// Folders whose changes trigger a rebuild.
+const WATCHED: [&str; 3] = ["chapters", "layouts", "fonts"];
+
+/// How long to wait after a change for the rest of an editor's save.
+const SETTLE: Duration = Duration::from_millis(80);
+
+/// The longest a burst of events may delay a rebuild.
+const STARVE: Duration = Duration::from_millis(500);
+
+/// Set by Ctrl-C: the server stops and says so.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+/// The state shared by the request handlers and the rebuilder.
+struct Shared {
+    preview: Mutex<Preview>,
+    /// One sender per open event stream.
+    listeners: Mutex<Vec<Sender<String>>>,
+}
+
+impl Shared {
+    /// Send an event to every browser; forget those that went away.
+    fn broadcast(&self, event: &str, data: &str) {
+        let message = format!("event: {event}\ndata: {data}\n\n");
+        if let Ok(mut listeners) = self.listeners.lock() {
+            listeners.retain(|l| l.send(message.clone()).is_ok());
+        }
+    }
+
+    /// Rebuild and tell the browsers what changed (or what went wrong).
+    fn rebuild(&self) {
+        let started = Instant::now();
+        let Ok(mut preview) = self.preview.lock() else {
+            return;
+        };
+        let outcome = preview.rebuild();
+        let snapshot = serde_json::to_string(preview.snapshot()).unwrap_or_default();
+        drop(preview);
+        match outcome {
+            Outcome::Updated { changed, pages } => {
+                let data = serde_json::json!({ "changed": changed, "pages": pages, "state": serde_json::from_str::<serde_json::Value>(&snapshot).unwrap_or_default() });
+                self.broadcast("update", &data.to_string());
+                say(format_args!(
+                    "updated {} of {pages} pages in {:.2} s",
+                    changed.len(),
+                    started.elapsed().as_secs_f64()
+                ));
+            }
+            Outcome::Failed => {
+                self.broadcast("problems", &snapshot);
+                say("the build failed; the last good pages stay (see the browser)");
+            }
+        }
+    }
+}
+
+pub fn run(cli: &Cli, args: &ServeArgs) -> Result<()> {
+    let sandbox = Sandbox::new(&cli.root)?;
+    let mut preview = Preview::new(&sandbox, args.edition.clone())?;
+    let started = Instant::now();
+    preview.rebuild();
+    if !preview.snapshot().errors.is_empty() {
+        say("the first build failed; fix the problem and the preview updates");
+    }
+    let server = Server::http(("127.0.0.1", args.port))
+        .map_err(|e| Error::msg(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)))?;
+    let port = server
+        .server_addr()
+        .to_ip()
+        .map_or(args.port, |a| a.port());
+    say(format_args!(
+        "preview of `{}` ({} pages, {:.1} s) at http://127.0.0.1:{port}/ (Ctrl-C to stop)",
+        preview.snapshot().edition,
+        preview.snapshot().pages.len(),
+        started.elapsed().as_secs_f64()
+    ));
+    let shared = Arc::new(Shared {
+        preview: Mutex::new(preview),
+        listeners: Mutex::new(Vec::new()),
+    });
+    install_interrupt();
+    let (changes, receiver) = mpsc::channel();
+    let _watcher = watch(sandbox.root(), changes)?;
+    let rebuilder = shared.clone();
+    let root = sandbox.root().to_path_buf();
+    std::thread::spawn(move || rebuild_on_change(&root, &receiver, &rebuilder));
+    while !STOP.load(Ordering::Relaxed) {
+        match server.recv_timeout(Duration::from_millis(200)) {
+            Ok(Some(request)) => {
+                let shared = shared.clone();
+                std::thread::spawn(move || respond(request, &shared));
+            }
+            Ok(None) => {}
+            Err(e) => return Err(Error::msg(format!("the preview server stopped: {e}"))),
+        }
+    }
+    shared.broadcast("stopped", "{}");
+    say("stopped");
+    Ok(())
+}
+
+/// Ctrl-C (or SIGTERM) sets [`STOP`]; the request loop sees it within a fifth of a second.
+fn install_interrupt() {
+    // A second handler cannot be set; then Ctrl-C simply ends the process.
+    let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::Relaxed));
+}
+
+/// Watch the project's folders; each batch of changed paths goes to `changes`.
+fn watch(root: &Path, changes: Sender<Vec<std::path::PathBuf>>) -> Result<notify::RecommendedWatcher> {
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Ok(event) = event {
+            use notify::EventKind::{Create, Modify, Remove};
+            use notify::event::ModifyKind;
+            if matches!(
+                event.kind,
+                Create(_) | Remove(_) | Modify(ModifyKind::Data(_) | ModifyKind::Name(_) | ModifyKind::Any)
+            ) {
+                let _ = changes.send(event.paths);
+            }
+        }
+    })
+    .map_err(|e| Error::msg(format!("cannot watch the project: {e}")))?;
+    for folder in WATCHED {
+        let path = root.join(folder);
+        if path.is_dir() {
+            watcher
+                .watch(&path, RecursiveMode::Recursive)
+                .map_err(|e| Error::msg(format!("cannot watch {}: {e}", path.display())))?;
+        }
+    }
+    Ok(watcher)
+}
+
+/// Rebuild after each burst of changes, reloading fonts when `fonts/` changed.
+fn rebuild_on_change(root: &Path, receiver: &Receiver<Vec<std::path::PathBuf>>, shared: &Shared) {
+    while let Ok(first) = receiver.recv() {
+        let mut changed = first;
+        let burst = Instant::now();
+        while burst.elapsed() < STARVE
+            && let Ok(more) = receiver.recv_timeout(SETTLE)
+        {
+            changed.extend(more);
+        }
+        changed.retain(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            !(name.starts_with(".#") || name.ends_with('~') || name.ends_with(".swp"))
+        });
+        if changed.is_empty() {
+            continue;
+        }
+        if changed.iter().any(|p| p.starts_with(root.join("fonts")))
+            && let Ok(mut preview) = shared.preview.lock()
+            && let Err(error) = preview.reload_fonts()
+        {
+            diagnostics::emit(&error.diagnostics, diagnostics::MessageFormat::Short);
+        }
+        shared.rebuild();
+    }
+}
+
+/// Answer one request: the page, the state, a page's SVG, the event stream, or 404.
+fn respond(request: Request, shared: &Shared) {
+    let url = request.url().to_string();
+    let path = url.split('?').next().unwrap_or("");
+    let method = request.method().clone();
+    match (method, path) {
+        (Method::Get, "/") => reply(request, 200, "text/html; charset=utf-8", PAGE.as_bytes().to_vec()),
+        (Method::Get, "/state") => {
+            let body = shared
+                .preview
+                .lock()
+                .map(|p| serde_json::to_vec(p.snapshot()).unwrap_or_default())
+                .unwrap_or_default();
+            reply(request, 200, "application/json", body);
+        }
+        (Method::Get, "/events") => events(request, shared),
+        (Method::Post, _) if path.starts_with("/edition/") => {
+            let name = &path["/edition/".len()..];
+            let known = shared
+                .preview
+                .lock()
+                .map(|p| p.snapshot().editions.iter().any(|e| e == name))
+                .unwrap_or(false);
+            if !known {
+                return reply(request, 404, "text/plain", b"no such edition".to_vec());
+            }
+            if let Ok(mut preview) = shared.preview.lock() {
+                preview.switch(name);
+            }
+            shared.rebuild();
+            reply(request, 204, "text/plain", Vec::new());
+        }
+        (Method::Get, _) if path.starts_with("/page/") && path.ends_with(".svg") => {
+            let index = path["/page/".len()..path.len() - 4].parse::<usize>().ok();
+            let svg = index.and_then(|i| shared.preview.lock().ok()?.page_svg(i));
+            match svg {
+                Some(svg) => reply(request, 200, "image/svg+xml", svg.as_bytes().to_vec()),
+                None => reply(request, 404, "text/plain", b"no such page".to_vec()),
+            }
+        }
+        (Method::Get, _) if path.starts_with("/text/") => {
+            let index = path["/text/".len()..].parse::<usize>().ok();
+            let text = index.and_then(|i| shared.preview.lock().ok()?.page_text(i));
+            match text {
+                Some(text) => reply(request, 200, "text/plain; charset=utf-8", text.as_bytes().to_vec()),
+                None => reply(request, 404, "text/plain", b"no such page".to_vec()),
+            }
+        }
+        // Nothing else is served: no file of the project, nothing outside it.
+        _ => reply(request, 404, "text/plain", b"not found".to_vec()),
+    }
+}
+
+fn reply(request: Request, status: u16, content_type: &str, body: Vec<u8>) {
+    let header = Header::from_bytes("Content-Type", content_type).expect("a valid header");
+    let cache = Header::from_bytes("Cache-Control", "no-store").expect("a valid header");
+    let response = Response::from_data(body)
+        .with_status_code(StatusCode(status))
+        .with_header(header)
+        .with_header(cache);
+    let _ = request.respond(response);
+}
+
+/// An event stream: one `update` or `problems` event per rebuild, written and flushed as
+/// it happens, a comment every 15 seconds to keep the connection open, until the browser
+/// leaves or the server stops.
+fn events(request: Request, shared: &Shared) {
+    let (sender, receiver) = mpsc::channel();
+    if let Ok(mut listeners) = shared.listeners.lock() {
+        listeners.push(sender);
+    }
+    let mut writer = request.into_writer();
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\nretry: 1000\n\n";
+    if writer.write_all(head.as_bytes()).and_then(|()| writer.flush()).is_err() {
+        return;
+    }
+    while !STOP.load(Ordering::Relaxed) {
+        let message = match receiver.recv_timeout(Duration::from_secs(15)) {
+            Ok(message) => message,
+            Err(mpsc::RecvTimeoutError::Timeout) => ": keep-alive\n\n".to_string(),
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        };
+        if writer
+            .write_all(message.as_bytes())
+            .and_then(|()| writer.flush())
+            .is_err()
+        {
+            return;
+        }
+    }
+}
