@@ -98,6 +98,9 @@ pub struct PreflightArgs {
     /// The print-on-demand service whose rules apply (default: the strictest of the three).
     #[arg(long, value_enum)]
     pub service: Option<PrintService>,
+    /// The file is a cover (back, spine and front on one page): it bleeds on every side.
+    #[arg(long)]
+    pub cover: bool,
     /// Also list every finding, page by page.
     #[arg(long)]
     pub details: bool,

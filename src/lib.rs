@@ -451,17 +451,7 @@ fn preflight_rules(print: &edition::Print, cover: bool) -> output::pdf::prefligh
             edition::PrintService::Lulu => Service::Lulu,
         }),
     };
-    if cover {
-        // A cover bleeds on every side and has no gutter.
-        Rules {
-            spine_bleed: true,
-            min_gutter_mm: Some(rules.min_safety_mm),
-            black_body_text: false,
-            ..rules
-        }
-    } else {
-        rules
-    }
+    if cover { rules.cover() } else { rules }
 }
 
 /// The sandbox over a project folder, which must hold `chapters/`.

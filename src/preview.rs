@@ -156,8 +156,13 @@ impl Preview {
         let edition = project.edition(&name)?;
         let style = project.figure_style(&edition);
         let figures = self.figures.get(&self.sandbox, &project.book, &style)?;
-        let generated =
-            render::render_edition(&self.sandbox, &project.book, &edition, &project.date, figures)?;
+        let generated = render::render_edition(
+            &self.sandbox,
+            &project.book,
+            &edition,
+            &project.date,
+            figures,
+        )?;
         let world = match &mut self.world {
             Some(world) => world,
             None => self.world.insert(project.world()),
@@ -218,9 +223,9 @@ impl Preview {
             .book
             .chapters()
             .filter_map(|chapter| {
-                let label = Label::new(
-                    typst::utils::PicoStr::intern(&crate::content::markdown::chapter_label(&chapter.slug)),
-                )?;
+                let label = Label::new(typst::utils::PicoStr::intern(
+                    &crate::content::markdown::chapter_label(&chapter.slug),
+                ))?;
                 let location = introspector.query_label(label).ok()?.location()?;
                 let page = introspector.position(location)?.page.get();
                 Some((chapter.meta.title.clone(), page))

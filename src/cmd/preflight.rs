@@ -18,6 +18,7 @@ pub fn run(args: &PreflightArgs) -> Result<Vec<Diagnostic>> {
             PrintService::Lulu => Service::Lulu,
         }),
     };
+    let rules = if args.cover { rules.cover() } else { rules };
     let report = preflight::check(&bytes, &rules)
         .map_err(|e| Error::msg(format!("{}: {e}", args.file.display())))?;
     say(report.table());

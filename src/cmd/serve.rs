@@ -86,10 +86,7 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> Result<()> {
     }
     let server = Server::http(("127.0.0.1", args.port))
         .map_err(|e| Error::msg(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)))?;
-    let port = server
-        .server_addr()
-        .to_ip()
-        .map_or(args.port, |a| a.port());
+    let port = server.server_addr().to_ip().map_or(args.port, |a| a.port());
     say(format_args!(
         "preview of `{}` ({} pages, {:.1} s) at http://127.0.0.1:{port}/ (Ctrl-C to stop)",
         preview.snapshot().edition,
@@ -128,14 +125,19 @@ fn install_interrupt() {
 }
 
 /// Watch the project's folders; each batch of changed paths goes to `changes`.
-fn watch(root: &Path, changes: Sender<Vec<std::path::PathBuf>>) -> Result<notify::RecommendedWatcher> {
+fn watch(
+    root: &Path,
+    changes: Sender<Vec<std::path::PathBuf>>,
+) -> Result<notify::RecommendedWatcher> {
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         if let Ok(event) = event {
             use notify::EventKind::{Create, Modify, Remove};
             use notify::event::ModifyKind;
             if matches!(
                 event.kind,
-                Create(_) | Remove(_) | Modify(ModifyKind::Data(_) | ModifyKind::Name(_) | ModifyKind::Any)
+                Create(_)
+                    | Remove(_)
+                    | Modify(ModifyKind::Data(_) | ModifyKind::Name(_) | ModifyKind::Any)
             ) {
                 let _ = changes.send(event.paths);
             }
@@ -186,7 +188,12 @@ fn respond(request: Request, shared: &Shared) {
     let path = url.split('?').next().unwrap_or("");
     let method = request.method().clone();
     match (method, path) {
-        (Method::Get, "/") => reply(request, 200, "text/html; charset=utf-8", PAGE.as_bytes().to_vec()),
+        (Method::Get, "/") => reply(
+            request,
+            200,
+            "text/html; charset=utf-8",
+            PAGE.as_bytes().to_vec(),
+        ),
         (Method::Get, "/state") => {
             let body = shared
                 .preview
@@ -224,7 +231,12 @@ fn respond(request: Request, shared: &Shared) {
             let index = path["/text/".len()..].parse::<usize>().ok();
             let text = index.and_then(|i| shared.preview.lock().ok()?.page_text(i));
             match text {
-                Some(text) => reply(request, 200, "text/plain; charset=utf-8", text.as_bytes().to_vec()),
+                Some(text) => reply(
+                    request,
+                    200,
+                    "text/plain; charset=utf-8",
+                    text.as_bytes().to_vec(),
+                ),
                 None => reply(request, 404, "text/plain", b"no such page".to_vec()),
             }
         }
@@ -253,7 +265,11 @@ fn events(request: Request, shared: &Shared) {
     }
     let mut writer = request.into_writer();
     let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\nretry: 1000\n\n";
-    if writer.write_all(head.as_bytes()).and_then(|()| writer.flush()).is_err() {
+    if writer
+        .write_all(head.as_bytes())
+        .and_then(|()| writer.flush())
+        .is_err()
+    {
         return;
     }
     while !STOP.load(Ordering::Relaxed) {

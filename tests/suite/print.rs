@@ -502,3 +502,43 @@ fn a_wrong_check_digit_stops_the_build_at_its_line() {
         "{message}"
     );
 }
+
+/// `guidebook preflight` passes each print file of the build for its target, the covers as
+/// covers, and fails a print-on-demand cover checked as an interior (it bleeds at the spine).
+#[test]
+fn the_preflight_command_passes_every_print_file_for_its_target() {
+    let preflight = |file: &str, args: &[&str]| {
+        let path = shipped().path(file);
+        let mut all = vec!["preflight", path.to_str().unwrap()];
+        all.extend_from_slice(args);
+        guidebook(&repo(), &all)
+    };
+    for (file, args) in [
+        ("friendship-years-trade.pdf", &["--target", "offset"][..]),
+        (
+            "friendship-years-trade-cover.pdf",
+            &["--target", "offset", "--cover"][..],
+        ),
+        ("friendship-years-pod.pdf", &["--target", "pod"][..]),
+        (
+            "friendship-years-pod-cover.pdf",
+            &["--target", "pod", "--cover"][..],
+        ),
+        (
+            "friendship-years-pod.pdf",
+            &["--target", "pod", "--service", "kdp"][..],
+        ),
+    ] {
+        let output = preflight(file, args);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            output.status.success(),
+            "{file} {args:?}:\n{stdout}{stderr}"
+        );
+        assert!(stdout.contains("Result: PASSED"), "{file}: {stdout}");
+    }
+    let output = preflight("friendship-years-pod-cover.pdf", &["--target", "pod"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("spine side"));
+}

@@ -282,6 +282,17 @@ impl Rules {
         }
     }
 
+    /// The same rules for a cover (a wrap of back, spine and front on one page), which bleeds
+    /// on every side, has no gutter and is not set in black body text.
+    pub fn cover(self) -> Rules {
+        Rules {
+            spine_bleed: true,
+            min_gutter_mm: Some(self.min_safety_mm),
+            black_body_text: false,
+            ..self
+        }
+    }
+
     /// The preset for a target.
     pub fn for_target(target: Target) -> Rules {
         match target {
