@@ -214,7 +214,10 @@ fn kept_attribute(
     element: &str,
     attribute: &roxmltree::Attribute<'_, '_>,
 ) -> Option<(String, String)> {
-    let value = attribute.value();
+    // Judged as it will be written: without the characters XML forbids, which could
+    // otherwise hide a `url(` until the value is read back.
+    let value = escape::xml_clean(attribute.value());
+    let value = value.as_str();
     let is_href =
         attribute.name() == "href" && matches!(attribute.namespace(), None | Some(XLINK_NS));
     if is_href {
@@ -295,6 +298,14 @@ mod tests {
             "<svg xmlns=\"http://www.w3.org/2000/svg\"><text>a&#13;b</text><desc>c\r\nd</desc><rect width=\"1&#10;2\" height=\"a&#9;b\"/></svg>",
         );
         assert_eq!(clean(&once), once);
+    }
+
+    #[test]
+    fn a_forbidden_character_cannot_hide_a_reference() {
+        let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\"><text x=\"uu\u{7f}rl(uu\" fill=\"u\u{7f}rl(https://evil.example/x)\">Harbin</text></svg>";
+        let out = clean(svg);
+        assert!(!out.contains("url("), "{out}");
+        assert_eq!(clean(&out), out);
     }
 
     #[test]
