@@ -26,7 +26,7 @@ pub fn name_drawn_rivers(
     places: &[NamedPlace],
     size: f64,
 ) {
-    let style = TextStyle::water(size);
+    let style = map.named(TextStyle::water(size));
     let mut named: Vec<String> = Vec::new();
     for (name, _, runs) in &drawn.named_water {
         if named.contains(name) {
@@ -62,10 +62,10 @@ pub fn name_drawn_rivers(
 /// point known well enough, else at the middle of their course where it is accurate enough
 /// for a name, else at the edge of the frame they run beyond. Every such name is required.
 pub fn name_undrawn_rivers(map: &mut MapSvg<'_>, catalogue: &Catalogue, drawn: &DrawnLayers) {
-    let style = TextStyle {
+    let style = map.named(TextStyle {
         spacing: 0.25,
         ..TextStyle::water(WATER_SIZE)
-    };
+    });
     let span_m = map.frame.width / map.frame.units_per_true_km() * 1000.0;
     let drawn_names: Vec<&str> = drawn.named_water.iter().map(|(n, ..)| n.as_str()).collect();
     let mut done: Vec<String> = Vec::new();
@@ -500,10 +500,10 @@ pub fn name_seas(
         }
         // A sea is named once on a map, at the first of its label points in the frame.
         written.push(place.name.clone());
-        let style = TextStyle {
+        let style = map.named(TextStyle {
             spacing: 0.3,
             ..TextStyle::water(WATER_SIZE * 0.9)
-        };
+        });
         // A sea's label point is a placement in open water: the name may move a little.
         name_at(map, place.text(), at, 4.0, style);
     }
