@@ -69,7 +69,12 @@ struct Placed {
 
 /// Render `page` by day and by night into `day` and `night` (PNG): the figures it shows and
 /// how far the view was scrolled to show the first.
-fn render(browser: &(PathBuf, PathBuf), page: &Path, day: &Path, night: &Path) -> (Vec<Placed>, f64) {
+fn render(
+    browser: &(PathBuf, PathBuf),
+    page: &Path,
+    day: &Path,
+    night: &Path,
+) -> (Vec<Placed>, f64) {
     let script = repo().join("tests/suite/phone/phone.js");
     let output = Command::new("node")
         .arg(&script)
@@ -165,17 +170,26 @@ fn maps_and_charts_are_legible_on_a_phone_by_day_and_by_night() {
         .filter(|p| {
             let name = p.file_name().unwrap().to_string_lossy().to_string();
             name.starts_with("chapter-")
-                && std::fs::read_to_string(p).unwrap().contains("figure class=\"generated")
+                && std::fs::read_to_string(p)
+                    .unwrap()
+                    .contains("figure class=\"generated")
         })
         .collect();
     pages.sort();
-    assert!(pages.len() >= 5, "only {} chapters show figures", pages.len());
+    assert!(
+        pages.len() >= 5,
+        "only {} chapters show figures",
+        pages.len()
+    );
     let mut small: Vec<String> = Vec::new();
     let mut smallest: BTreeMap<String, f64> = BTreeMap::new();
     let mut figures_seen = 0;
     for page in &pages {
         let stem = page.file_stem().unwrap().to_string_lossy().to_string();
-        let (day, night) = (shots.join(format!("{stem}-day.png")), shots.join(format!("{stem}-night.png")));
+        let (day, night) = (
+            shots.join(format!("{stem}-day.png")),
+            shots.join(format!("{stem}-night.png")),
+        );
         let (figures, scroll) = render(&browser, page, &day, &night);
         assert!(!figures.is_empty(), "{stem}: no figure rendered");
         for figure in &figures {
@@ -199,10 +213,18 @@ fn maps_and_charts_are_legible_on_a_phone_by_day_and_by_night() {
         }
         // By night the page is dark and the first figure keeps its light ground.
         let first = &figures[0];
-        let rect = (first.x, first.y - scroll, first.width, first.height.min(600.0));
+        let rect = (
+            first.x,
+            first.y - scroll,
+            first.width,
+            first.height.min(600.0),
+        );
         let ground = luminance(&night, rect);
         let page_ground = luminance(&night, (0.0, 0.0, 6.0, 600.0));
-        assert!(page_ground < 0.2, "{stem}: the night page is not dark ({page_ground:.2})");
+        assert!(
+            page_ground < 0.2,
+            "{stem}: the night page is not dark ({page_ground:.2})"
+        );
         assert!(
             ground > 0.7,
             "{stem}: {} loses its light ground by night (mean luminance {ground:.2}); see {}",
