@@ -572,7 +572,7 @@ fn screen_figures(book: &Book) -> Figures {
 }
 
 #[test]
-fn maps_drawn_for_screens_keep_labels_apart_and_number_and_name_every_stop() {
+fn maps_drawn_for_screens_keep_labels_apart_and_number_and_name_every_stop_and_its_water() {
     let book = book();
     let print = all_figures(&book);
     let screen = screen_figures(&book);
@@ -600,6 +600,17 @@ fn maps_drawn_for_screens_keep_labels_apart_and_number_and_name_every_stop() {
             "{}: no fonts to fall back on",
             map.id
         );
+        // A walk's map names the water the printed map names.
+        if map.drawn.stops.is_empty() {
+            continue;
+        }
+        for (name, _) in &printed.drawn.water_names {
+            assert!(
+                map.drawn.water_names.iter().any(|(n, _)| n == name),
+                "{}: the {name} is not named",
+                map.id
+            );
+        }
     }
 }
 
