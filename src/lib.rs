@@ -323,7 +323,8 @@ impl Project {
             .unwrap_or_else(|_| diagnostics::SourceFile::new(path, ""))
     }
 
-    /// How the EPUB's figures are drawn: the base layout's palette and font.
+    /// How the EPUB's figures are drawn: the base layout's palette and font, for screens
+    /// (words and symbols large enough for a phone, fonts to fall back on).
     pub fn epub_figure_style(&self) -> Style {
         let palette = self.edition_base_palette().unwrap_or_default();
         Style::new(
@@ -331,6 +332,7 @@ impl Project {
             &palette,
             figures::projection(&self.book),
         )
+        .for_screens()
     }
 
     /// The RGB colours of `layouts/base/edition.toml`, which the EPUB's figures use.

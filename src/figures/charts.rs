@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use crate::content::model::{Book, FigureKind, Status};
 use crate::escape::xml;
-use crate::figures::maps::{DrawnMap, WIDTH};
+use crate::figures::maps::{DrawnMap, wrap};
 use crate::figures::style::{Role, Style};
 use crate::figures::text::Measure;
 use crate::figures::{Figures, TIMELINE_CHART};
@@ -70,7 +70,7 @@ pub fn add_all(book: &Book, style: &Style, measure: &Measure<'_>, figures: &mut 
             "What survives: the landmarks of this guide by city and state".into(),
             alt,
         );
-        let (drawn, alt) = decade_chart(style, book);
+        let (drawn, alt) = decade_chart(style, measure, book);
         figures.add(
             "chart-landmarks-decade".into(),
             FigureKind::Chart,
@@ -80,7 +80,7 @@ pub fn add_all(book: &Book, style: &Style, measure: &Measure<'_>, figures: &mut 
         );
     }
     if !book.events.is_empty() {
-        let (drawn, alt) = timeline_chart(style, book);
+        let (drawn, alt) = timeline_chart(style, measure, book);
         figures.add(
             TIMELINE_CHART.into(),
             FigureKind::Chart,
@@ -106,9 +106,12 @@ struct Bar {
     note: Option<String>,
 }
 
-fn svg_open(height: f64) -> String {
+fn svg_open(style: &Style, height: f64) -> String {
     format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height:.2}" width="{WIDTH}mm" height="{height:.2}mm">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height:.2}" width="{mm}mm" height="{mm_height:.2}mm">"#,
+        width = style.width,
+        mm = style.mm(style.width),
+        mm_height = style.mm(height),
     )
 }
 
@@ -126,13 +129,64 @@ fn text(
     let _ = write!(
         out,
         r#"<text x="{x:.2}" y="{y:.2}" font-family="{font}" font-size="{size}" fill="{fill}" text-anchor="{anchor}">{body}</text>"#,
-        font = xml(&style.font),
+        font = xml(style.font_family()),
+        size = style.text_size(size),
         fill = style.colour(fill),
         body = xml(body)
     );
 }
 
-/// A horizontal bar chart with labels on the left, values at the bar ends and an optional note.
+/// Where a bar chart puts its labels: in a column before the bars, or, where that column
+/// would leave the bars too little room (a figure drawn narrow for screens), each on a line
+/// of its own above its bar.
+struct BarLayout {
+    /// Left end of the bars.
+    left: f64,
+    /// Room above each bar for its label, when the label is not beside it.
+    top: f64,
+    /// Length of the longest bar.
+    plot: f64,
+}
+
+impl BarLayout {
+    /// The layout for a figure `width` wide whose widest label, with its gap, is `label_w`.
+    fn new(width: f64, label_w: f64) -> Self {
+        let plot = width - label_w - 12.0;
+        if plot >= 0.4 * width {
+            Self {
+                left: label_w,
+                top: 0.0,
+                plot,
+            }
+        } else {
+            Self {
+                left: 0.0,
+                top: 4.6,
+                plot: width - 12.0,
+            }
+        }
+    }
+}
+
+/// Where each entry of a chart's legend goes (left end, top of its row): side by side, in
+/// as many rows as the figure's width needs.
+fn legend_places(style: &Style, measure: &Measure<'_>, legend: &[(Role, &str)]) -> Vec<(f64, f64)> {
+    let size = style.text_size(2.8);
+    let (mut x, mut top) = (0.0, 0.0);
+    let mut places = Vec::new();
+    for (_, name) in legend {
+        let width = measure.width(name, size);
+        if x > 0.0 && x + 5.0 + width > style.width {
+            (x, top) = (0.0, top + 5.0);
+        }
+        places.push((x, top));
+        x += width + 11.0;
+    }
+    places
+}
+
+/// A horizontal bar chart with labels on the left (or above the bars), values at the bar
+/// ends and an optional note under a bar.
 fn bar_chart(
     style: &Style,
     measure: &Measure<'_>,
@@ -140,7 +194,8 @@ fn bar_chart(
     legend: &[(Role, &str)],
     source: &str,
 ) -> DrawnMap {
-    let size = 3.2;
+    let size = style.text_size(3.2);
+    let note_size = style.text_size(2.6);
     let label_w = bars
         .iter()
         .map(|b| measure.width(&b.label, size))
@@ -150,74 +205,115 @@ fn bar_chart(
         .iter()
         .map(|b| b.segments.iter().map(|s| s.0).sum::<f64>())
         .fold(1.0, f64::max);
-    let row = |b: &Bar| if b.note.is_some() { 11.0 } else { 7.0 };
-    let legend_h = if legend.is_empty() { 0.0 } else { 7.0 };
-    let height = legend_h + bars.iter().map(row).sum::<f64>() + 7.0;
-    let plot_w = WIDTH - label_w - 12.0;
-    let mut out = svg_open(height);
-    let mut x = 0.0;
-    for (colour, name) in legend {
+    let layout = BarLayout::new(style.width, label_w);
+    let notes: Vec<Vec<String>> = bars
+        .iter()
+        .map(|b| {
+            b.note.as_deref().map_or_else(Vec::new, |note| {
+                wrap(note, style.width - layout.left, |t| {
+                    measure.width(t, note_size)
+                })
+            })
+        })
+        .collect();
+    let row = |lines: &Vec<String>| {
+        layout.top
+            + match lines.len() {
+                0 => 7.0,
+                n => 11.0 + 3.2 * (n - 1) as f64,
+            }
+    };
+    let places = legend_places(style, measure, legend);
+    let legend_h = places.last().map_or(0.0, |(_, top)| top + 7.0);
+    let height = legend_h + notes.iter().map(row).sum::<f64>() + 7.0;
+    let mut out = svg_open(style, height);
+    for ((colour, name), (x, top)) in legend.iter().zip(places) {
         let _ = write!(
             out,
-            r#"<rect x="{x:.2}" y="1.5" width="3.5" height="3" fill="{}"/>"#,
+            r#"<rect x="{x:.2}" y="{}" width="3.5" height="3" fill="{}"/>"#,
+            top + 1.5,
             style.colour(*colour)
         );
-        text(&mut out, style, x + 5.0, 4.3, 2.8, Role::Ink, "start", name);
-        x += measure.width(name, 2.8) + 11.0;
-    }
-    let mut y = legend_h + 1.0;
-    for bar in bars {
         text(
             &mut out,
             style,
-            label_w - 3.0,
-            y + 4.1,
-            size,
-            Role::Ink,
-            "end",
-            &bar.label,
-        );
-        let mut bx = label_w;
-        for (value, colour) in &bar.segments {
-            let w = value / max * plot_w;
-            let _ = write!(
-                out,
-                r#"<rect x="{bx:.2}" y="{y:.2}" width="{w:.2}" height="5.2" fill="{}"/>"#,
-                style.colour(*colour)
-            );
-            bx += w;
-        }
-        let total: f64 = bar.segments.iter().map(|s| s.0).sum();
-        text(
-            &mut out,
-            style,
-            bx + 1.5,
-            y + 4.1,
-            size,
+            x + 5.0,
+            top + 4.3,
+            2.8,
             Role::Ink,
             "start",
-            &format!("{total}"),
+            name,
         );
-        if let Some(note) = &bar.note {
+    }
+    let mut y = legend_h + 1.0;
+    for (bar, lines) in bars.iter().zip(&notes) {
+        bar_row(&mut out, style, &layout, bar, max, y);
+        for (i, line) in lines.iter().enumerate() {
+            let at = y + layout.top + 8.6 + 3.2 * i as f64;
             text(
                 &mut out,
                 style,
-                label_w,
-                y + 8.6,
+                layout.left,
+                at,
                 2.6,
                 Role::Muted,
                 "start",
-                note,
+                line,
             );
         }
-        y += row(bar);
+        y += row(lines);
     }
-    let _ = write!(
-        out,
-        r#"<path d="M{label_w:.2} 0V{y:.2}" stroke="{}" stroke-width="0.3"/>"#,
-        style.colour(Role::Ink)
-    );
+    if layout.top == 0.0 {
+        let _ = write!(
+            out,
+            r#"<path d="M{label_w:.2} 0V{y:.2}" stroke="{}" stroke-width="0.3"/>"#,
+            style.colour(Role::Ink)
+        );
+    }
     finish_chart(out, style, height, source)
+}
+
+/// One bar at `y`: its label, its segments and its value.
+fn bar_row(out: &mut String, style: &Style, layout: &BarLayout, bar: &Bar, max: f64, y: f64) {
+    let size = 3.2;
+    if layout.top == 0.0 {
+        let x = layout.left - 3.0;
+        text(out, style, x, y + 4.1, size, Role::Ink, "end", &bar.label);
+    } else {
+        text(
+            out,
+            style,
+            0.0,
+            y + 3.4,
+            size,
+            Role::Ink,
+            "start",
+            &bar.label,
+        );
+    }
+    let top = y + layout.top;
+    let mut bx = layout.left;
+    for (value, colour) in &bar.segments {
+        let w = value / max * layout.plot;
+        let _ = write!(
+            out,
+            r#"<rect x="{bx:.2}" y="{top:.2}" width="{w:.2}" height="5.2" fill="{}"/>"#,
+            style.colour(*colour)
+        );
+        bx += w;
+    }
+    let total: f64 = bar.segments.iter().map(|s| s.0).sum();
+    let value = format!("{total}");
+    text(
+        out,
+        style,
+        bx + 1.5,
+        top + 4.1,
+        size,
+        Role::Ink,
+        "start",
+        &value,
+    );
 }
 
 const STATUSES: [(Status, Role, &str); 4] = [
@@ -302,13 +398,24 @@ fn first_year(text: &str) -> Option<u32> {
     })
 }
 
-/// A column chart: one column per label, value above, labels below.
-fn column_chart(style: &Style, columns: &[(String, usize, Role)], source: &str) -> DrawnMap {
+/// A column chart: one column per label, value above, labels below (every second or third
+/// label where the columns are narrower than the labels).
+fn column_chart(
+    style: &Style,
+    measure: &Measure<'_>,
+    columns: &[(String, usize, Role)],
+    source: &str,
+) -> DrawnMap {
     let height = 62.0;
     let (top, bottom) = (6.0, 48.0);
     let max = columns.iter().map(|c| c.1).max().unwrap_or(1).max(1) as f64;
-    let slot = WIDTH / columns.len().max(1) as f64;
-    let mut out = svg_open(height);
+    let slot = style.width / columns.len().max(1) as f64;
+    let widest = columns
+        .iter()
+        .map(|c| measure.width(&c.0, style.text_size(2.8)))
+        .fold(0.0, f64::max);
+    let every = ((widest + 1.5) / slot).ceil().max(1.0) as usize;
+    let mut out = svg_open(style, height);
     for (i, (label, value, colour)) in columns.iter().enumerate() {
         let h = *value as f64 / max * (bottom - top);
         let x = i as f64 * slot + slot * 0.15;
@@ -329,26 +436,29 @@ fn column_chart(style: &Style, columns: &[(String, usize, Role)], source: &str) 
             "middle",
             &value.to_string(),
         );
-        text(
-            &mut out,
-            style,
-            x + w / 2.0,
-            bottom + 4.2,
-            2.8,
-            Role::Ink,
-            "middle",
-            label,
-        );
+        if i % every == 0 {
+            text(
+                &mut out,
+                style,
+                x + w / 2.0,
+                bottom + 4.2,
+                2.8,
+                Role::Ink,
+                "middle",
+                label,
+            );
+        }
     }
     let _ = write!(
         out,
-        r#"<path d="M0 {bottom}H{WIDTH}" stroke="{}" stroke-width="0.3"/>"#,
-        style.colour(Role::Ink)
+        r#"<path d="M0 {bottom}H{width}" stroke="{}" stroke-width="0.3"/>"#,
+        style.colour(Role::Ink),
+        width = style.width,
     );
     finish_chart(out, style, height, source)
 }
 
-fn decade_chart(style: &Style, book: &Book) -> (DrawnMap, String) {
+fn decade_chart(style: &Style, measure: &Measure<'_>, book: &Book) -> (DrawnMap, String) {
     let mut decades: BTreeMap<u32, usize> = BTreeMap::new();
     let mut undated = 0;
     for l in &book.landmarks {
@@ -359,7 +469,7 @@ fn decade_chart(style: &Style, book: &Book) -> (DrawnMap, String) {
     }
     let (Some(&first), Some(&last)) = (decades.keys().next(), decades.keys().last()) else {
         return (
-            column_chart(style, &[], ""),
+            column_chart(style, measure, &[], ""),
             "No landmark has a year of building.".into(),
         );
     };
@@ -400,10 +510,10 @@ fn decade_chart(style: &Style, book: &Book) -> (DrawnMap, String) {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    (column_chart(style, &columns, &source), alt)
+    (column_chart(style, measure, &columns, &source), alt)
 }
 
-fn timeline_chart(style: &Style, book: &Book) -> (DrawnMap, String) {
+fn timeline_chart(style: &Style, measure: &Measure<'_>, book: &Book) -> (DrawnMap, String) {
     let mut by_year: BTreeMap<i32, usize> = BTreeMap::new();
     for e in &book.events {
         if let Some(y) = e.date.get_ref().get(..4).and_then(|y| y.parse().ok()) {
@@ -412,39 +522,24 @@ fn timeline_chart(style: &Style, book: &Book) -> (DrawnMap, String) {
     }
     let (Some(&first), Some(&last)) = (by_year.keys().next(), by_year.keys().last()) else {
         return (
-            column_chart(style, &[], ""),
+            column_chart(style, measure, &[], ""),
             "The timeline is empty.".into(),
         );
     };
     let first = first / 5 * 5;
     let last = (last / 5 + 1) * 5;
     let max = by_year.values().copied().max().unwrap_or(1);
-    let r = 0.95;
+    let years = (last - first) as f64;
+    // Dots of neighbouring years keep apart however narrow the figure.
+    let r = 0.95f64.min(0.45 * (style.width - 6.0) / years);
     let step = 2.0 * r + 0.25;
     let axis = 8.0 + max as f64 * step;
     let height = axis + 12.0;
-    let years = (last - first) as f64;
-    let x_of = |y: f64| 3.0 + (y - first as f64) / years * (WIDTH - 6.0);
-    let mut out = svg_open(height);
+    let x_of = |y: f64| 3.0 + (y - first as f64) / years * (style.width - 6.0);
+    let mut out = svg_open(style, height);
     if let Some(shade) = &book.maps.charts.shade {
-        let (t0, t1) = (x_of(f64::from(shade.from)), x_of(f64::from(shade.to)));
-        let _ = write!(
-            out,
-            r#"<rect x="{t0:.2}" y="2" width="{:.2}" height="{:.2}" fill="{}"/>"#,
-            t1 - t0,
-            axis - 2.0,
-            style.colour(Role::Tint)
-        );
-        text(
-            &mut out,
-            style,
-            (t0 + t1) / 2.0,
-            5.0,
-            2.6,
-            Role::Muted,
-            "middle",
-            &shade.label,
-        );
+        let span = (x_of(f64::from(shade.from)), x_of(f64::from(shade.to)));
+        shade_band(&mut out, style, measure, span, axis, &shade.label);
     }
     for (year, count) in &by_year {
         let x = x_of(*year as f64 + 0.5);
@@ -465,7 +560,7 @@ fn timeline_chart(style: &Style, book: &Book) -> (DrawnMap, String) {
     let _ = write!(
         out,
         r#"<path d="M3 {axis:.2}H{:.2}" stroke="{}" stroke-width="0.3"/>"#,
-        WIDTH - 3.0,
+        style.width - 3.0,
         style.colour(Role::Ink)
     );
     for y in (first..=last).step_by(5) {
@@ -508,6 +603,28 @@ fn timeline_chart(style: &Style, book: &Book) -> (DrawnMap, String) {
         busiest.join(", ")
     );
     (drawn, alt)
+}
+
+/// A shaded span of years from `t0` to `t1` down to the axis, named at its top; the name
+/// stays inside the figure where it is wider than the span.
+fn shade_band(
+    out: &mut String,
+    style: &Style,
+    measure: &Measure<'_>,
+    (t0, t1): (f64, f64),
+    axis: f64,
+    label: &str,
+) {
+    let _ = write!(
+        out,
+        r#"<rect x="{t0:.2}" y="2" width="{:.2}" height="{:.2}" fill="{}"/>"#,
+        t1 - t0,
+        axis - 2.0,
+        style.colour(Role::Tint)
+    );
+    let half = measure.width(label, style.text_size(2.6)) / 2.0;
+    let x = ((t0 + t1) / 2.0).max(half).min(style.width - half);
+    text(out, style, x, 5.0, 2.6, Role::Muted, "middle", label);
 }
 
 /// Close a chart: its source line at the foot, the end of the SVG.

@@ -2,12 +2,12 @@
 //! maps (the overview, the railway map, the regional maps) and city maps of itineraries,
 //! with lettered insets where stops crowd each other.
 
-use crate::figures::frame::{Frame, Rect, WIDTH};
+use crate::figures::frame::{Frame, Rect};
 use crate::figures::geo::{LonLat, distance_km};
 use crate::figures::layers::{Catalogue, Kind};
 use crate::figures::maps::{
-    DrawnMap, Group, INSET_GAP, INSETS_PER_ROW, LABEL_SIZE, LegendSymbol, MapSvg, SMALL_SIZE,
-    STOP_RADIUS, StopMarker, TAG_SIZE, TextStyle, WATER_SIZE, tag_box,
+    DrawnMap, Group, INSET_GAP, LABEL_SIZE, LegendSymbol, MapSvg, SMALL_SIZE, STOP_RADIUS,
+    StopMarker, TAG_SIZE, TextStyle, WATER_SIZE, insets_per_row, tag_box,
 };
 use crate::figures::names;
 use crate::figures::style::{Role, Style};
@@ -78,13 +78,13 @@ pub fn small_scale_map(
     } else {
         vec![]
     };
-    let width = inset_width(groups.len());
+    let width = inset_width(groups.len(), style.width);
     let mut insets = Vec::new();
     let mut areas = Vec::new();
     let mut extra: Vec<(LegendSymbol, &str)> = Vec::new();
     for (group, tag) in groups.iter().zip('A'..='Z') {
         let at: Vec<LonLat> = group.iter().map(|(_, at)| *at).collect();
-        let inset_frame = Frame::fit_width(style.projection, &at, 0.25, 150.0, (0.62, 0.95), width);
+        let inset_frame = style.frame(&at, 0.25, 150.0, (0.62, 0.95), width);
         let mut inset = MapSvg::inset(inset_frame, style, measure, tag);
         small_scale_content(&mut inset, catalogue, spec, &|_| true, &[]);
         if spec
@@ -107,12 +107,13 @@ pub fn small_scale_map(
     map.finish_with_insets(marked, vec![], insets)
 }
 
-/// Width of each inset when there are `count` of them.
-fn inset_width(count: usize) -> f64 {
-    if count == 1 {
-        WIDTH * 0.62
-    } else {
-        (WIDTH - INSET_GAP * (INSETS_PER_ROW - 1) as f64) / INSETS_PER_ROW as f64
+/// Width of each inset when there are `count` of them under a map `width` units wide: the
+/// map's width where each has a row of its own.
+fn inset_width(count: usize, width: f64) -> f64 {
+    match insets_per_row(width) {
+        1 => width,
+        _ if count == 1 => width * 0.62,
+        per_row => (width - INSET_GAP * (per_row - 1) as f64) / per_row as f64,
     }
 }
 
@@ -348,15 +349,14 @@ pub fn city_map(
 ) -> DrawnMap {
     let stops = spec.stops;
     let points: Vec<LonLat> = stops.iter().map(|s| s.at).collect();
-    let frame = Frame::fit(style.projection, &points, 0.16, 2.2, (0.62, 1.05));
+    let frame = style.frame(&points, 0.16, 2.2, (0.62, 1.05), style.width);
     let groups = group_by_distance(&frame, stops, CROWDED);
-    let inset_width = inset_width(groups.len());
+    let inset_width = inset_width(groups.len(), style.width);
     let mut insets = Vec::new();
     let mut areas = Vec::new();
     for (group, tag) in groups.iter().zip('A'..='Z') {
         let at: Vec<LonLat> = group.iter().map(|&i| stops[i].at).collect();
-        let inset_frame =
-            Frame::fit_width(style.projection, &at, 0.3, 0.6, (0.62, 0.9), inset_width);
+        let inset_frame = style.frame(&at, 0.3, 0.6, (0.62, 0.9), inset_width);
         let mut inset = MapSvg::inset(inset_frame, style, measure, tag);
         let drawn = stops_layer(&mut inset, catalogue, spec, &|_| true);
         insets.push((inset, drawn));

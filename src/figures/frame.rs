@@ -95,6 +95,8 @@ pub struct Frame {
     units_per_km: f64,
     pub width: f64,
     pub height: f64,
+    /// Width of the whole figure the frame is drawn in, which prints [`PRINT_WIDTH_MM`] wide.
+    figure_width: f64,
 }
 
 impl Frame {
@@ -147,7 +149,15 @@ impl Frame {
             units_per_km,
             width,
             height: h * units_per_km,
+            figure_width: WIDTH,
         }
+    }
+
+    /// The same frame in a figure `figure_width` units wide (a figure drawn for screens):
+    /// the data it draws, chosen by the printed scale, stays the same.
+    pub fn in_figure(mut self, figure_width: f64) -> Self {
+        self.figure_width = figure_width;
+        self
     }
 
     /// SVG position of a point.
@@ -181,12 +191,13 @@ impl Frame {
     /// Metres on the ground per millimetre of the map printed [`PRINT_WIDTH_MM`] wide: the
     /// largest error a layer may have to be drawn.
     pub fn metres_per_print_mm(&self) -> f64 {
-        self.width / self.units_per_true_km() * 1000.0 / PRINT_WIDTH_MM * (WIDTH / self.width)
+        self.width / self.units_per_true_km() * 1000.0 / PRINT_WIDTH_MM
+            * (self.figure_width / self.width)
     }
 
     /// SVG units per millimetre of the printed map.
     pub fn units_per_print_mm(&self) -> f64 {
-        WIDTH / PRINT_WIDTH_MM
+        self.figure_width / PRINT_WIDTH_MM
     }
 
     /// Whether an SVG position lies inside the frame, at least `margin` units from its edges.

@@ -577,10 +577,11 @@ impl<'a> MapSvg<'a> {
         let (x, y) = self.frame.point(p);
         let r = STOP_RADIUS;
         let svg = format!(
-            r#"<circle cx="{x:.2}" cy="{y:.2}" r="{r}" fill="{accent}" stroke="white" stroke-width="0.5"/><text x="{x:.2}" y="{ty:.2}" font-family="{font}" font-size="2.6" font-weight="bold" fill="white" text-anchor="middle">{number}</text>"#,
+            r#"<circle cx="{x:.2}" cy="{y:.2}" r="{r}" fill="{accent}" stroke="white" stroke-width="0.5"/><text x="{x:.2}" y="{ty:.2}" font-family="{font}" font-size="{size}" font-weight="bold" fill="white" text-anchor="middle">{number}</text>"#,
             accent = self.colour(Role::Accent),
+            size = self.style.text_size(2.6),
             ty = y + 0.95,
-            font = xml(&self.style.font),
+            font = xml(self.style.font_family()),
         );
         self.add_marker(svg, Rect::around(x, y, r + 0.3), false);
         (x, y)
@@ -660,6 +661,20 @@ impl<'a> MapSvg<'a> {
         self.legend.retain(|(_, t)| t != text);
     }
 
+    /// The legend's and the scale bar's words.
+    fn small_text(&self) -> TextStyle {
+        TextStyle::plain(self.style.text_size(SMALL_SIZE))
+    }
+
+    /// A place name's style at the size the figure sets it at (never below the style's
+    /// smallest place name).
+    pub fn named(&self, style: TextStyle) -> TextStyle {
+        TextStyle {
+            size: self.style.name_size(style.size),
+            ..style
+        }
+    }
+
     /// Measure one line of text.
     pub fn extent(&self, text: &str, style: TextStyle) -> Extent {
         self.measure
@@ -703,7 +718,7 @@ impl<'a> MapSvg<'a> {
         }
         let mut attributes = format!(
             r#"x="{ax:.2}" y="{ay:.2}" font-family="{font}" font-size="{size}" text-anchor="{anchor}""#,
-            font = xml(&self.style.font),
+            font = xml(self.style.font_family()),
             size = style.size,
         );
         match style.face {
@@ -731,6 +746,7 @@ impl<'a> MapSvg<'a> {
     /// Label a marker at (x, y) of radius `r` in the best free place around it: on one line,
     /// else broken into two lines at the space nearest the middle. Returns whether it was placed.
     pub fn label(&mut self, x: f64, y: f64, r: f64, text: &str, style: TextStyle) -> bool {
+        let style = self.named(style);
         let layouts = layouts(text);
         let spots = self.spots((x, y), r, &layouts, style);
         let rects: Vec<Rect> = spots.iter().map(|c| label_box(c.rect)).collect();
@@ -775,6 +791,7 @@ impl<'a> MapSvg<'a> {
 
     /// How many free places a marker's label has: the labels with least room go first.
     pub fn room(&self, x: f64, y: f64, r: f64, text: &str, style: TextStyle) -> usize {
+        let style = self.named(style);
         let layouts = layouts(text);
         self.spots((x, y), r, &layouts, style)
             .iter()
@@ -849,7 +866,8 @@ impl<'a> MapSvg<'a> {
         })
     }
 
-    /// A required label: placed, or recorded as unplaced (a warning naming the map).
+    /// A required label: placed, else placed smaller if the style allows a smaller place
+    /// name, else recorded as unplaced (a warning naming the map).
     pub fn label_or_report(
         &mut self,
         x: f64,
@@ -858,18 +876,13 @@ impl<'a> MapSvg<'a> {
         text: &str,
         style: TextStyle,
     ) -> bool {
+        let smaller = TextStyle {
+            size: SMALL_SIZE,
+            ..style
+        };
         let placed = self.label(x, y, r, text, style)
-            || (style.size > SMALL_SIZE
-                && self.label(
-                    x,
-                    y,
-                    r,
-                    text,
-                    TextStyle {
-                        size: SMALL_SIZE,
-                        ..style
-                    },
-                ));
+            || (self.named(style).size > self.named(smaller).size
+                && self.label(x, y, r, text, smaller));
         if !placed {
             self.unplaced.push(text.to_string());
         }
@@ -879,6 +892,7 @@ impl<'a> MapSvg<'a> {
     /// A name written across an area (country, sea, province), centred on a point and
     /// placed only if it fits there.
     pub fn area_name(&mut self, p: LonLat, text: &str, style: TextStyle) -> bool {
+        let style = self.named(style);
         let (x, y) = self.frame.point(p);
         let e = self.extent(text, style);
         let rect = Rect::new(
@@ -913,8 +927,8 @@ impl<'a> MapSvg<'a> {
         self.placer.reserve(scale);
         self.placer.reserve(arrow);
         self.furniture.extend([scale, arrow]);
-        // An inset shares the legend of its main map.
-        if self.legend.is_empty() || self.tag.is_some() {
+        // An inset shares the legend of its main map; a style may keep legends off the map.
+        if self.legend.is_empty() || self.tag.is_some() || !self.style.legend_in_corner {
             return;
         }
         let (lw, lh) = self.legend_size();
@@ -937,7 +951,7 @@ impl<'a> MapSvg<'a> {
 
     /// Width and height of the legend box.
     fn legend_size(&self) -> (f64, f64) {
-        let style = TextStyle::plain(SMALL_SIZE);
+        let style = self.small_text();
         let width = self
             .legend
             .iter()
@@ -968,7 +982,7 @@ impl<'a> MapSvg<'a> {
 
     /// Where the scale bar's parts go: the bar's left end and top, the labels' baseline.
     fn scale_bar_layout(&self) -> (f64, f64, f64) {
-        let style = TextStyle::plain(SMALL_SIZE);
+        let style = self.small_text();
         let e = self.extent("0", style);
         let bar_top = self.frame.height - 4.0;
         // The labels' descent and halo stay clear of the bar.
@@ -977,7 +991,7 @@ impl<'a> MapSvg<'a> {
 
     /// The box the scale bar and its labels take.
     fn scale_bar_box(&self) -> Rect {
-        let style = TextStyle::plain(SMALL_SIZE);
+        let style = self.small_text();
         let (len, label) = self.scale_bar_length();
         let (x, bar_top, baseline) = self.scale_bar_layout();
         let e = self.extent(&label, style);
@@ -993,7 +1007,7 @@ impl<'a> MapSvg<'a> {
     fn scale_bar(&self) -> String {
         let (len, label) = self.scale_bar_length();
         let (x, bar_top, baseline) = self.scale_bar_layout();
-        let style = TextStyle::plain(SMALL_SIZE);
+        let style = self.small_text();
         format!(
             r#"<g class="scale"><rect x="{x}" y="{bar_top:.2}" width="{half:.2}" height="1" fill="{ink}"/><rect x="{x1:.2}" y="{bar_top:.2}" width="{half:.2}" height="1" fill="white" stroke="{ink}" stroke-width="0.25"/>{zero}{end}</g>"#,
             ink = self.colour(Role::Ink),
@@ -1012,8 +1026,8 @@ impl<'a> MapSvg<'a> {
         format!(
             r#"<g class="north" transform="translate({x:.2} {y:.2}) rotate({angle:.2})"><path d="M0 -4.5 L1.6 1.5 L0 0.6 L-1.6 1.5 Z" fill="{ink}"/><text x="0" y="-5.3" font-family="{font}" font-size="{s}" font-weight="bold" fill="{ink}" text-anchor="middle">N</text></g>"#,
             ink = self.colour(Role::Ink),
-            font = xml(&self.style.font),
-            s = SMALL_SIZE,
+            font = xml(self.style.font_family()),
+            s = self.style.text_size(SMALL_SIZE),
         )
     }
 
@@ -1021,13 +1035,13 @@ impl<'a> MapSvg<'a> {
         let (lw, lh) = self.legend_size();
         let mut out = format!(
             r#"<g class="legend" font-family="{font}" font-size="{s}" fill="{ink}"><rect x="{x:.2}" y="{y:.2}" width="{lw:.2}" height="{lh:.2}" fill="white"{opacity} stroke="{rule}" stroke-width="0.25"/>"#,
-            font = xml(&self.style.font),
-            s = SMALL_SIZE,
+            font = xml(self.style.font_family()),
+            s = self.style.text_size(SMALL_SIZE),
             ink = self.colour(Role::Ink),
             rule = self.colour(Role::Rule),
             opacity = self.style.opacity("fill-opacity", 0.9),
         );
-        let e = self.extent("Xg", TextStyle::plain(SMALL_SIZE));
+        let e = self.extent("Xg", self.small_text());
         for (i, (symbol, text)) in self.legend.iter().enumerate() {
             let cy = y + 0.8 + LEGEND_ROW * (i as f64 + 0.5);
             let symbol = self.legend_symbol(*symbol, x + 4.5, cy);
@@ -1154,7 +1168,7 @@ impl<'a> MapSvg<'a> {
         let mut content = self.body();
         let mut bottom = h;
         let count = insets.len();
-        for row in insets.chunks(INSETS_PER_ROW) {
+        for row in insets.chunks(insets_per_row(self.style.width)) {
             let top = bottom + INSET_GAP;
             let mut row_height: f64 = 0.0;
             let mut left = 0.0;
@@ -1213,7 +1227,9 @@ impl<'a> MapSvg<'a> {
         content.push_str(&text);
         let total = bottom + lines_height + 1.2;
         let svg = format!(
-            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w:.2} {total:.2}" width="{w:.2}mm" height="{total:.2}mm">{content}</svg>"#
+            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w:.2} {total:.2}" width="{mw:.2}mm" height="{mh:.2}mm">{content}</svg>"#,
+            mw = self.style.mm(w),
+            mh = self.style.mm(total),
         );
         DrawnMap {
             svg,
@@ -1251,7 +1267,7 @@ impl<'a> MapSvg<'a> {
     /// Lines of small text under the map, each wrapped to the map's width; returns the SVG
     /// and the height they take.
     fn lines_under(&self, lines: &[String], top: f64) -> (String, f64) {
-        let size = 2.3;
+        let size = self.style.text_size(2.3);
         let style = TextStyle::plain(size);
         let pitch = size * LINE_PITCH;
         let mut out = String::new();
@@ -1262,7 +1278,7 @@ impl<'a> MapSvg<'a> {
                     out,
                     r#"<text x="0" y="{y:.2}" font-family="{font}" font-size="{size}" fill="{muted}">{}</text>"#,
                     xml(&wrapped),
-                    font = xml(&self.style.font),
+                    font = xml(self.style.font_family()),
                     muted = self.colour(Role::Muted),
                 );
                 y += pitch;
@@ -1285,7 +1301,7 @@ fn missing_note(kinds: &[Kind], place: &str) -> Option<String> {
 }
 
 /// Text broken into lines no wider than `width` at spaces.
-fn wrap(text: &str, width: f64, measure: impl Fn(&str) -> f64) -> Vec<String> {
+pub fn wrap(text: &str, width: f64, measure: impl Fn(&str) -> f64) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut current = String::new();
     for word in text.split(' ') {
@@ -1400,18 +1416,29 @@ const LEGEND_ROW: f64 = 3.6;
 pub const TAG_SIZE: f64 = 5.0;
 /// Space between the main map and its insets, and between insets.
 pub const INSET_GAP: f64 = 3.0;
-/// How many insets a row holds.
-pub const INSETS_PER_ROW: usize = 2;
+/// Narrowest an inset is drawn beside another: narrower, its names would not fit.
+const MIN_INSET_WIDTH: f64 = 60.0;
+
+/// How many insets a row holds under a map `width` units wide: two side by side, or one
+/// where two would be too narrow (a figure drawn for screens).
+pub fn insets_per_row(width: f64) -> usize {
+    if (width - INSET_GAP) / 2.0 >= MIN_INSET_WIDTH {
+        2
+    } else {
+        1
+    }
+}
 
 /// A letter in a white square with a dark outline: names an inset and the area it enlarges.
 pub fn tag_box(x: f64, y: f64, tag: char, style: &Style) -> String {
     format!(
-        r#"<g class="inset"><rect x="{x:.2}" y="{y:.2}" width="{s}" height="{s}" fill="white" stroke="{ink}" stroke-width="0.4"/><text x="{tx:.2}" y="{ty:.2}" font-family="{font}" font-size="3.4" font-weight="bold" fill="{ink}" text-anchor="middle">{tag}</text></g>"#,
+        r#"<g class="inset"><rect x="{x:.2}" y="{y:.2}" width="{s}" height="{s}" fill="white" stroke="{ink}" stroke-width="0.4"/><text x="{tx:.2}" y="{ty:.2}" font-family="{font}" font-size="{size}" font-weight="bold" fill="{ink}" text-anchor="middle">{tag}</text></g>"#,
         s = TAG_SIZE,
+        size = style.text_size(3.4),
         ink = style.colour(Role::Ink),
         tx = x + TAG_SIZE / 2.0,
         ty = y + TAG_SIZE / 2.0 + 1.2,
-        font = xml(&style.font),
+        font = xml(style.font_family()),
     )
 }
 

@@ -267,6 +267,12 @@ impl<'a> Atlas<'a> {
         })
     }
 
+    /// A frame of the figure's full width showing `points` (see [`Frame::fit`]).
+    fn frame(&self, points: &[LonLat], pad: f64, min_span_km: f64, ratio: (f64, f64)) -> Frame {
+        self.style
+            .frame(points, pad, min_span_km, ratio, self.style.width)
+    }
+
     /// The words under a map: what its markers come from, then (added when drawn) the
     /// credits of its data, then the projection.
     fn source(&self, positions: &str, marks_towns: bool) -> String {
@@ -530,7 +536,7 @@ fn overview_map(atlas: &Atlas<'_>, figures: &mut Figures) {
             .iter()
             .map(|p| LonLat::new(p[0], p[1])),
     );
-    let frame = Frame::fit(atlas.style.projection, &extent, 0.03, 0.0, (0.7, 0.95));
+    let frame = atlas.frame(&extent, 0.03, 0.0, (0.7, 0.95));
     let railways = atlas.context_railways();
     let mut places = cities.clone();
     places.extend(atlas.railway_context());
@@ -631,7 +637,7 @@ fn railway_map(atlas: &Atlas<'_>, figures: &mut Figures) {
         LegendSymbol::Dot(Role::Accent),
         "City with landmarks in this guide",
     )];
-    let frame = Frame::fit(atlas.style.projection, &extent, 0.05, 0.0, (0.7, 1.1));
+    let frame = atlas.frame(&extent, 0.05, 0.0, (0.7, 1.1));
     let source = atlas.source("Stations and lines as this guide gives them", false);
     let drawn = compose::small_scale_map(
         &atlas.catalogue,
@@ -695,7 +701,7 @@ fn regional_map(atlas: &Atlas<'_>, chapter: &Chapter, figures: &mut Figures) {
         return;
     }
     let extent: Vec<LonLat> = mine.iter().map(|c| c.at).collect();
-    let frame = Frame::fit(atlas.style.projection, &extent, 0.18, 350.0, (0.62, 1.0));
+    let frame = atlas.frame(&extent, 0.18, 350.0, (0.62, 1.0));
     let legend = [
         (LegendSymbol::Dot(Role::Accent), "City in this chapter"),
         (LegendSymbol::Dot(Role::Muted), "Other city in this guide"),

@@ -26,7 +26,7 @@ pub fn name_drawn_rivers(
     places: &[NamedPlace],
     size: f64,
 ) {
-    let style = TextStyle::water(size);
+    let style = map.named(TextStyle::water(size));
     let mut named: Vec<String> = Vec::new();
     for (name, _, runs) in &drawn.named_water {
         if named.contains(name) {
@@ -62,10 +62,10 @@ pub fn name_drawn_rivers(
 /// point known well enough, else at the middle of their course where it is accurate enough
 /// for a name, else at the edge of the frame they run beyond. Every such name is required.
 pub fn name_undrawn_rivers(map: &mut MapSvg<'_>, catalogue: &Catalogue, drawn: &DrawnLayers) {
-    let style = TextStyle {
+    let style = map.named(TextStyle {
         spacing: 0.25,
         ..TextStyle::water(WATER_SIZE)
-    };
+    });
     let span_m = map.frame.width / map.frame.units_per_true_km() * 1000.0;
     let drawn_names: Vec<&str> = drawn.named_water.iter().map(|(n, ..)| n.as_str()).collect();
     let mut done: Vec<String> = Vec::new();
@@ -85,7 +85,7 @@ pub fn name_undrawn_rivers(map: &mut MapSvg<'_>, catalogue: &Catalogue, drawn: &
         }
         done.push(place.name.clone());
         let radius = place.precision.metres() / 1000.0 * map.frame.units_per_true_km();
-        if !name_at(map, place.text(), at, radius, style) {
+        if !name_at(map, place.text(), at, (radius, REQUIRED_STEPS), style) {
             map.unplaced.push(place.text().to_string());
         }
     }
@@ -114,7 +114,7 @@ pub fn name_undrawn_rivers(map: &mut MapSvg<'_>, catalogue: &Catalogue, drawn: &
         let placed = match course_in_frame(map, lines) {
             Some(middle) if accuracy <= NAME_PRECISION * span_m => {
                 let radius = accuracy / 1000.0 * map.frame.units_per_true_km();
-                name_at(map, name, middle, radius, style)
+                name_at(map, name, middle, (radius, REQUIRED_STEPS), style)
             }
             Some(_) => continue,
             None => match nearest_outside(map, lines) {
@@ -201,8 +201,15 @@ fn visible_length(run: &[Point], rect: &Rect) -> f64 {
 }
 
 /// A name written horizontally at a point, or moved as little as it must, no further than
-/// `radius`: the point is where the water is known to be, to within that distance.
-pub fn name_at(map: &mut MapSvg<'_>, name: &str, at: Point, radius: f64, style: TextStyle) -> bool {
+/// `radius`: the point is where the water is known to be, to within that distance. Failing
+/// that, it stands beside the point, at most `steps` steps of [`around_marker`] out.
+pub fn name_at(
+    map: &mut MapSvg<'_>,
+    name: &str,
+    at: Point,
+    (radius, steps): (f64, usize),
+    style: TextStyle,
+) -> bool {
     let e = map.extent(name, style);
     let (w, h) = (e.width, e.ascent + e.descent);
     // Centred on the point, or moved no further than the point is known...
@@ -220,14 +227,20 @@ pub fn name_at(map: &mut MapSvg<'_>, name: &str, at: Point, radius: f64, style: 
         }
         ring += 1.0;
     }
-    // ...else beside it, as a point's label is (something else is drawn on the point).
-    let beside = around_marker(at.0, at.1, radius.max(0.5), w, h, map.placer.frame());
-    candidates.extend(beside.into_iter().take(16).map(|(r, a, _)| (r, a)));
-    let rects: Vec<Rect> = candidates.iter().map(|(r, _)| label_box(*r)).collect();
-    let Some(i) = map.placer.take(&rects, None) else {
+    // ...else beside it, as a point's label is (something else is drawn on the point), and
+    // only if the first step is taken, further out: what is drawn on the point may be
+    // larger than the first step (a stop's marker on a map drawn for screens).
+    let beside: Vec<(Rect, &str)> =
+        around_marker(at.0, at.1, radius.max(0.5), w, h, map.placer.frame())
+            .into_iter()
+            .take(BESIDE * steps)
+            .map(|(r, a, _)| (r, a))
+            .collect();
+    let (near, further) = beside.split_at(BESIDE.min(beside.len()));
+    candidates.extend(near);
+    let Some((rect, anchor)) = take(map, &candidates).or_else(|| take(map, further)) else {
         return false;
     };
-    let (rect, anchor) = candidates[i];
     let ax = match anchor {
         "start" => rect.x0,
         "end" => rect.x1,
@@ -237,6 +250,17 @@ pub fn name_at(map: &mut MapSvg<'_>, name: &str, at: Point, radius: f64, style: 
     map.push(Group::WaterLabel, &svg);
     map.water_names.push((name.to_string(), rect.centre()));
     true
+}
+
+/// How many places beside a point one step out from it [`around_marker`] gives.
+const BESIDE: usize = 16;
+/// How many steps out from its point a required name may stand beside it.
+const REQUIRED_STEPS: usize = 3;
+
+/// The best free place among `candidates` (text box and anchor), now taken.
+fn take<'a>(map: &mut MapSvg<'_>, candidates: &[(Rect, &'a str)]) -> Option<(Rect, &'a str)> {
+    let rects: Vec<Rect> = candidates.iter().map(|(r, _)| label_box(*r)).collect();
+    map.placer.take(&rects, None).map(|i| candidates[i])
 }
 
 /// A name at the frame's edge nearest a river beyond it, with its distance and direction:
@@ -500,11 +524,11 @@ pub fn name_seas(
         }
         // A sea is named once on a map, at the first of its label points in the frame.
         written.push(place.name.clone());
-        let style = TextStyle {
+        let style = map.named(TextStyle {
             spacing: 0.3,
             ..TextStyle::water(WATER_SIZE * 0.9)
-        };
+        });
         // A sea's label point is a placement in open water: the name may move a little.
-        name_at(map, place.text(), at, 4.0, style);
+        name_at(map, place.text(), at, (4.0, 1), style);
     }
 }

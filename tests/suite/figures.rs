@@ -335,6 +335,30 @@ fn overlap(a: &Rect, b: &Rect) -> bool {
     a.x0 + e < b.x1 && b.x0 + e < a.x1 && a.y0 + e < b.y1 && b.y0 + e < a.y1
 }
 
+/// The part of the segment from `a` to `b` inside a box, if any (Liang–Barsky).
+fn clip(r: &Rect, a: (f64, f64), b: (f64, f64)) -> Option<[(f64, f64); 2]> {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let (mut t0, mut t1) = (0.0f64, 1.0f64);
+    for (p, q) in [
+        (-dx, a.0 - r.x0),
+        (dx, r.x1 - a.0),
+        (-dy, a.1 - r.y0),
+        (dy, r.y1 - a.1),
+    ] {
+        if p == 0.0 {
+            if q < 0.0 {
+                return None;
+            }
+        } else if p < 0.0 {
+            t0 = t0.max(q / p);
+        } else {
+            t1 = t1.min(q / p);
+        }
+    }
+    let at = |t: f64| (a.0 + t * dx, a.1 + t * dy);
+    (t0 <= t1).then(|| [at(t0), at(t1)])
+}
+
 /// Labels measured with the real font overlap no other label, marker, legend, scale bar,
 /// north arrow or inset letter; a scale bar's figures keep off its bar; the legend covers no
 /// railway or route.
@@ -374,10 +398,13 @@ fn assert_labels_clear(id: &str, drawn: &DrawnMap) {
             .iter()
             .filter(|(c, _)| c == "rail" || c == "route")
         {
-            assert!(
-                !legend.meets_segment(a.0, a.1, b.0, b.1),
-                "{id}: the legend {legend:?} covers a {class} line"
-            );
+            // What a frame's clip path shows of the line.
+            for [a, b] in layout.frames.iter().filter_map(|f| clip(f, *a, *b)) {
+                assert!(
+                    !legend.meets_segment(a.0, a.1, b.0, b.1),
+                    "{id}: the legend {legend:?} covers a {class} line"
+                );
+            }
         }
     }
     // The drawing's own account agrees: no label box over another or over furniture.
@@ -537,6 +564,112 @@ fn labels_measured_with_the_real_font_never_collide_on_any_map() {
         );
     }
     assert!(figures.warnings.is_empty(), "{:?}", figures.warnings);
+}
+
+/// The figures as the EPUB draws them, for screens.
+fn screen_figures(book: &Book) -> Figures {
+    figures_of(&repo(), book, &style(book).for_screens())
+}
+
+#[test]
+fn maps_drawn_for_screens_keep_labels_apart_and_number_and_name_every_stop_and_its_water() {
+    let book = book();
+    let print = all_figures(&book);
+    let screen = screen_figures(&book);
+    let list: Vec<&Figure> = maps(&screen).collect();
+    assert_eq!(list.len(), maps(&print).count());
+    for map in list {
+        assert_labels_clear(&map.id, &map.drawn);
+        let printed = print.get(&map.id).unwrap();
+        assert_eq!(
+            map.drawn.stops.len(),
+            printed.drawn.stops.len(),
+            "{}: a stop lost its number",
+            map.id
+        );
+        assert!(
+            map.drawn.unlabelled.is_empty(),
+            "{}: no label for {:?}",
+            map.id,
+            map.drawn.unlabelled
+        );
+        assert!(
+            map.drawn
+                .svg
+                .contains(r#"font-family="Noto Sans, Arial, Helvetica, sans-serif""#),
+            "{}: no fonts to fall back on",
+            map.id
+        );
+        // A walk's map names the water the printed map names.
+        if map.drawn.stops.is_empty() {
+            continue;
+        }
+        for (name, _) in &printed.drawn.water_names {
+            assert!(
+                map.drawn.water_names.iter().any(|(n, _)| n == name),
+                "{}: the {name} is not named",
+                map.id
+            );
+        }
+    }
+}
+
+/// Every word of a chart: its text and box (advance, ascender and descender), by anchor.
+fn chart_words(svg: &str) -> (f64, Vec<(String, Rect)>) {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    let number = |n: roxmltree::Node<'_, '_>, name: &str| -> f64 {
+        n.attribute(name)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0)
+    };
+    let width = doc
+        .root_element()
+        .attribute("viewBox")
+        .and_then(|v| v.split(' ').nth(2))
+        .and_then(|w| w.parse().ok())
+        .unwrap();
+    let words = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| {
+            let text = n.text().unwrap_or_default().to_string();
+            let (w, ascent, descent) = layout::measure(&text, number(n, "font-size"), 0, 0.0);
+            let (x, y) = (number(n, "x"), number(n, "y"));
+            let x0 = match n.attribute("text-anchor") {
+                Some("end") => x - w,
+                Some("middle") => x - w / 2.0,
+                _ => x,
+            };
+            (text, Rect::new(x0, y - ascent, x0 + w, y + descent))
+        })
+        .collect();
+    (width, words)
+}
+
+#[test]
+fn chart_words_stay_inside_the_figure_and_apart_in_print_and_on_screens() {
+    let book = book();
+    for figures in [all_figures(&book), screen_figures(&book)] {
+        for chart in figures.list.iter().filter(|f| f.kind == FigureKind::Chart) {
+            let (width, words) = chart_words(&chart.drawn.svg);
+            for (i, (text, rect)) in words.iter().enumerate() {
+                // An advance box holds the glyphs' side bearings: the last year under a
+                // timeline's axis overhangs by a fraction of a unit, not its ink.
+                assert!(
+                    rect.x0 >= -0.3 && rect.x1 <= width + 0.3,
+                    "{}: '{text}' {rect:?} leaves a figure {width} wide",
+                    chart.id
+                );
+                for (other, next) in &words[i + 1..] {
+                    assert!(
+                        !overlap(rect, next),
+                        "{}: '{text}' and '{other}' overlap",
+                        chart.id
+                    );
+                }
+            }
+        }
+    }
 }
 
 #[test]

@@ -14,6 +14,7 @@ mod hostile;
 mod index;
 mod injection;
 mod pages;
+mod phone;
 mod pipeline;
 mod preflight;
 mod print;
