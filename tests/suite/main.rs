@@ -17,4 +17,5 @@ mod pages;
 mod pipeline;
 mod preflight;
 mod print;
+mod serve;
 mod snapshots;
