@@ -449,18 +449,164 @@ fn serve_listens_on_loopback_only() {
     }
 }
 
-#[test]
-fn sigint_stops_serve_with_exit_0() {
+/// Send `signal` to a running server: it tells the browsers, says so, and exits 0.
+fn assert_stops_cleanly_on(signal: libc::c_int) {
     let fixture = Fixture::new();
     let mut serve = Serve::start(&fixture, &[]);
     let mut events = serve.events();
     let pid = libc::pid_t::try_from(serve.child.id()).unwrap();
     // SAFETY: a plain signal to our own child process.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
     let status = serve
         .wait(Duration::from_secs(5))
-        .expect("serve still runs 5 s after SIGINT");
+        .expect("serve still runs 5 s after the signal");
     assert_eq!(status.code(), Some(0), "{status:?}");
     serve.wait_for_line(Duration::from_secs(1), |l| l == "stopped");
     events.next("stopped");
+}
+
+#[test]
+fn sigint_stops_serve_with_exit_0() {
+    assert_stops_cleanly_on(libc::SIGINT);
+}
+
+#[test]
+fn sigterm_stops_serve_with_exit_0() {
+    assert_stops_cleanly_on(libc::SIGTERM);
+}
+
+#[test]
+fn a_typst_error_names_the_chapter_line_and_column_and_the_pages_stay() {
+    let fixture = Fixture::new();
+    let serve = Serve::start(&fixture, &[]);
+    let pages = serve.state()["pages"].clone();
+    let good = fixture.read("chapters/01-harbin.md");
+    let mut events = serve.events();
+    crate::bad_inputs::append(
+        &fixture,
+        "chapters/01-harbin.md",
+        "\nA hieroglyph: \u{13000}.\n",
+    );
+    let problems = events.next("problems");
+    let error = &problems["errors"][0];
+    assert_eq!(
+        error["position"], "chapters/01-harbin.md:20:15",
+        "{problems}"
+    );
+    assert!(
+        error["message"].as_str().unwrap().contains("U+13000"),
+        "{problems}"
+    );
+    assert_eq!(serve.state()["pages"], pages, "the last good pages changed");
+    fixture.write("chapters/01-harbin.md", &good);
+    let update = events.next("update");
+    assert!(
+        update["state"]["errors"].as_array().unwrap().is_empty(),
+        "{update}"
+    );
+}
+
+#[test]
+fn a_change_under_layouts_is_pushed() {
+    let fixture = Fixture::new();
+    let serve = Serve::start(&fixture, &[]);
+    let mut events = serve.events();
+    crate::bad_inputs::override_template(&fixture, "chapter.typ", |t| {
+        t + "\nA line the screen edition's chapter template adds.\n"
+    });
+    let update = events.next("update");
+    let changed = update["changed"].as_array().unwrap();
+    assert!(!changed.is_empty(), "{update}");
+    let text: String = changed
+        .iter()
+        .map(|i| serve.get(&format!("/text/{i}")).text())
+        .collect();
+    assert!(text.contains("template adds"), "{text}");
+}
+
+#[test]
+fn the_edition_switcher_shows_the_other_edition() {
+    let fixture = Fixture::new();
+    let out = fixture.root().join("out");
+    let built = guidebook(
+        fixture.root(),
+        &[
+            "build",
+            "--edition",
+            "pocket",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_success(&built);
+    let serve = Serve::start(&fixture, &[]);
+    let editions = serve.state()["editions"].clone();
+    assert!(
+        editions.as_array().unwrap().contains(&"pocket".into()),
+        "{editions}"
+    );
+    let mut events = serve.events();
+    let switched = request(serve.addr, "POST", "/edition/pocket");
+    assert_eq!(switched.status, 204, "{}", switched.text());
+    let update = events.next("update");
+    assert_eq!(update["state"]["edition"], "pocket");
+    let pages = pdf_pages(&out.join("fixture-pocket.pdf"));
+    assert_eq!(update["pages"], pages);
+    assert_eq!(update["changed"].as_array().unwrap().len(), pages);
+    assert_eq!(serve.page_count(), pages);
+}
+
+#[test]
+fn a_book_broken_at_start_is_served_once_fixed() {
+    let fixture = Fixture::new();
+    let good = fixture.read("chapters/01-harbin.md");
+    edit(
+        &fixture,
+        "chapters/01-harbin.md",
+        "title = \"Harbin\"",
+        "title = 5",
+    );
+    let serve = Serve::start(&fixture, &[]);
+    let state = serve.state();
+    assert!(state["pages"].as_array().unwrap().is_empty(), "{state}");
+    assert_eq!(state["errors"][0]["position"], "chapters/01-harbin.md:2:9");
+    assert_eq!(serve.get("/page/0.svg").status, 404);
+    let mut events = serve.events();
+    fixture.write("chapters/01-harbin.md", &good);
+    let update = events.next("update");
+    assert!(update["pages"].as_u64().unwrap() > 0, "{update}");
+    assert!(update["state"]["errors"].as_array().unwrap().is_empty());
+    assert!(serve.get("/page/0.svg").text().starts_with("<svg"));
+}
+
+#[test]
+fn a_change_under_fonts_rebuilds() {
+    let fixture = Fixture::new();
+    let serve = Serve::start(&fixture, &[]);
+    let mut events = serve.events();
+    let font = std::fs::read_dir(fixture.root().join("fonts"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "ttf" || e == "otf"))
+        .expect("the fixture has a font");
+    std::fs::copy(&font, fixture.root().join("fonts/copy-of-a-font.ttf")).unwrap();
+    let update = events.next("update");
+    assert!(
+        update["state"]["errors"].as_array().unwrap().is_empty(),
+        "{update}"
+    );
+}
+
+#[test]
+fn a_template_reading_outside_the_project_is_refused() {
+    let fixture = Fixture::new();
+    let serve = Serve::start(&fixture, &[]);
+    let mut events = serve.events();
+    std::os::unix::fs::symlink("/etc/hostname", fixture.root().join("layouts/outside.txt"))
+        .unwrap();
+    crate::bad_inputs::override_template(&fixture, "chapter.typ", |t| {
+        t + "\n#read(\"/layouts/outside.txt\")\n"
+    });
+    let problems = events.next("problems");
+    assert!(problems.to_string().contains("access denied"), "{problems}");
 }
