@@ -10,9 +10,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use guidebook::diagnostics::{self, Error, Result};
-use guidebook::preview::{Outcome, Preview};
+use guidebook::preview::{Outcome, Preview, Snapshot};
 use guidebook::sandbox::Sandbox;
 use notify::{RecursiveMode, Watcher};
+use serde::Serialize;
 use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
 
 use super::say;
@@ -24,8 +25,11 @@ const PAGE: &str = include_str!("preview.html");
 /// Folders whose changes trigger a rebuild.
 const WATCHED: [&str; 3] = ["chapters", "layouts", "fonts"];
 
-/// How long to wait after a change for the rest of an editor's save.
-const SETTLE: Duration = Duration::from_millis(80);
+/// How long to wait after a change for the rest of an editor's save. An editor writes a
+/// file (or a copy and a rename) within a few milliseconds; every millisecond waited here
+/// is one more before the page shows, and a save split across two rebuilds costs only a
+/// second rebuild (at worst a moment's error overlay in between).
+const SETTLE: Duration = Duration::from_millis(30);
 
 /// The longest a burst of events may delay a rebuild.
 const STARVE: Duration = Duration::from_millis(500);
@@ -71,24 +75,37 @@ impl Shared {
             return;
         };
         let outcome = preview.rebuild();
-        let snapshot = serde_json::to_string(preview.snapshot()).unwrap_or_default();
+        let (event, data) = match &outcome {
+            Outcome::Updated { changed, pages } => (
+                "update",
+                serde_json::to_string(&Update {
+                    changed,
+                    pages: *pages,
+                    state: preview.snapshot(),
+                }),
+            ),
+            Outcome::Failed => ("problems", serde_json::to_string(preview.snapshot())),
+        };
         drop(preview);
+        self.broadcast(event, &data.unwrap_or_default());
         match outcome {
-            Outcome::Updated { changed, pages } => {
-                let data = serde_json::json!({ "changed": changed, "pages": pages, "state": serde_json::from_str::<serde_json::Value>(&snapshot).unwrap_or_default() });
-                self.broadcast("update", &data.to_string());
-                say(format_args!(
-                    "updated {} of {pages} pages in {:.2} s",
-                    changed.len(),
-                    started.elapsed().as_secs_f64()
-                ));
-            }
-            Outcome::Failed => {
-                self.broadcast("problems", &snapshot);
-                say("the build failed; the last good pages stay (see the browser)");
-            }
+            Outcome::Updated { changed, pages } => say(format_args!(
+                "updated {} of {pages} pages in {:.2} s",
+                changed.len(),
+                started.elapsed().as_secs_f64()
+            )),
+            Outcome::Failed => say("the build failed; the last good pages stay (see the browser)"),
         }
     }
+}
+
+/// The `update` event: the pages drawn again (0-based), how many there are, and the state
+/// the browser lays them out from.
+#[derive(Serialize)]
+struct Update<'a> {
+    changed: &'a [usize],
+    pages: usize,
+    state: &'a Snapshot,
 }
 
 pub fn run(cli: &Cli, args: &ServeArgs) -> Result<()> {
