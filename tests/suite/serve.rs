@@ -610,3 +610,30 @@ fn a_template_reading_outside_the_project_is_refused() {
     let problems = events.next("problems");
     assert!(problems.to_string().contains("access denied"), "{problems}");
 }
+
+#[test]
+fn page_lint_findings_follow_the_edits() {
+    let fixture = Fixture::new();
+    let serve = Serve::start(&fixture, &[]);
+    assert_eq!(serve.state()["lint"], serde_json::json!([]));
+    let good = fixture.read("chapters/01-harbin.md");
+    let mut events = serve.events();
+    edit(
+        &fixture,
+        "chapters/01-harbin.md",
+        PARAGRAPH,
+        "Text with a footnote; see notes.md for more.",
+    );
+    let update = events.next("update");
+    let lint = update["state"]["lint"].as_array().unwrap();
+    assert_eq!(lint.len(), 1, "{update}");
+    assert_eq!(lint[0]["problem"], "BuildPath");
+    assert!(lint[0]["text"].as_str().unwrap().contains("notes.md"));
+    let page = lint[0]["page"].as_u64().unwrap() as usize;
+    assert_eq!(update["changed"], serde_json::json!([page - 1]), "{update}");
+    let rect: Vec<f64> = serde_json::from_value(lint[0]["rect"].clone()).unwrap();
+    assert!(rect[0] < rect[2] && rect[1] < rect[3], "{rect:?}");
+    fixture.write("chapters/01-harbin.md", &good);
+    let update = events.next("update");
+    assert_eq!(update["state"]["lint"], serde_json::json!([]), "{update}");
+}
