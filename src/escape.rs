@@ -129,6 +129,26 @@ pub fn xml_clean(text: &str) -> String {
     text.chars().filter(|&c| xml_allowed(c)).collect()
 }
 
+/// Label of the page anchors in Typst: each marks where a block of the book begins, so that
+/// the EPUB can give the page numbers of a print edition.
+pub const PAGE_ANCHOR_LABEL: &str = "page-anchor";
+
+/// Element name of a page anchor in XHTML until the EPUB places its page breaks; `<` never
+/// survives escaping, so content cannot forge one.
+pub const PAGE_ANCHOR_ELEMENT: &str = "guidebook-page-anchor";
+
+/// A page anchor named `key`, in Typst markup: invisible metadata whose position the
+/// compiler records.
+pub fn page_anchor_typst(key: &str) -> String {
+    format!("#metadata({})<{PAGE_ANCHOR_LABEL}>", string_literal(key))
+}
+
+/// A page anchor named `key`, in XHTML: a marker the EPUB replaces by a page break or
+/// removes.
+pub fn page_anchor_xml(key: &str) -> String {
+    format!("<{PAGE_ANCHOR_ELEMENT} key=\"{}\"/>", xml(key))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,24 +267,4 @@ mod tests {
             proptest::prop_assert!(literal.is_some());
         }
     }
-}
-
-/// Label of the page anchors in Typst: each marks where a block of the book begins, so that
-/// the EPUB can give the page numbers of a print edition.
-pub const PAGE_ANCHOR_LABEL: &str = "page-anchor";
-
-/// Element name of a page anchor in XHTML until the EPUB places its page breaks; `<` never
-/// survives escaping, so content cannot forge one.
-pub const PAGE_ANCHOR_ELEMENT: &str = "guidebook-page-anchor";
-
-/// A page anchor named `key`, in Typst markup: invisible metadata whose position the
-/// compiler records.
-pub fn page_anchor_typst(key: &str) -> String {
-    format!("#metadata({})<{PAGE_ANCHOR_LABEL}>", string_literal(key))
-}
-
-/// A page anchor named `key`, in XHTML: a marker the EPUB replaces by a page break or
-/// removes.
-pub fn page_anchor_xml(key: &str) -> String {
-    format!("<{PAGE_ANCHOR_ELEMENT} key=\"{}\"/>", xml(key))
 }
