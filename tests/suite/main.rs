@@ -18,4 +18,5 @@ mod pipeline;
 mod preflight;
 mod print;
 mod serve;
+mod serve_browser;
 mod snapshots;

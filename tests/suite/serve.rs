@@ -23,16 +23,16 @@ const REBUILD: Duration = Duration::from_secs(60);
 
 /// A running `guidebook serve`; dropping it kills the process, so that a failed test never
 /// leaves a server behind.
-struct Serve {
+pub(crate) struct Serve {
     child: Child,
-    addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
     /// The lines the server printed after its address.
     stdout: Receiver<String>,
 }
 
 impl Serve {
     /// Start `serve --port 0` on the fixture and wait until it prints its address.
-    fn start(fixture: &Fixture, extra: &[&str]) -> Self {
+    pub(crate) fn start(fixture: &Fixture, extra: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_guidebook"))
             .args(["--root", fixture.root().to_str().unwrap()])
             .args(["--message-format", "short", "serve", "--port", "0"])
@@ -68,7 +68,7 @@ impl Serve {
         }
     }
 
-    fn get(&self, path: &str) -> Reply {
+    pub(crate) fn get(&self, path: &str) -> Reply {
         request(self.addr, "GET", path)
     }
 
@@ -78,7 +78,7 @@ impl Serve {
         serde_json::from_slice(&reply.body).unwrap()
     }
 
-    fn page_count(&self) -> usize {
+    pub(crate) fn page_count(&self) -> usize {
         self.state()["pages"].as_array().unwrap().len()
     }
 
@@ -107,7 +107,7 @@ impl Drop for Serve {
 }
 
 /// A pipe's lines, read on a thread so that waiting for one can time out.
-fn lines(pipe: impl Read + Send + 'static) -> Receiver<String> {
+pub(crate) fn lines(pipe: impl Read + Send + 'static) -> Receiver<String> {
     let (sender, receiver) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(pipe).lines() {
@@ -130,14 +130,14 @@ fn address(line: &str) -> SocketAddr {
 }
 
 /// A whole response.
-struct Reply {
+pub(crate) struct Reply {
     status: u16,
     head: String,
     body: Vec<u8>,
 }
 
 impl Reply {
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 }
@@ -286,7 +286,7 @@ fn serve_of_another_edition_shows_as_many_pages_as_its_pdf() {
 }
 
 /// The paragraph the edit tests change, and where it sits in the fixture's chapter.
-const PARAGRAPH: &str = "Text with a footnote.";
+pub(crate) const PARAGRAPH: &str = "Text with a footnote.";
 
 #[test]
 fn an_edited_paragraph_pushes_only_its_page() {
