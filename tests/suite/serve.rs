@@ -285,7 +285,7 @@ fn serve_of_another_edition_shows_as_many_pages_as_its_pdf() {
     );
 }
 
-/// The paragraph the edit tests change, and where it sits in the fixture's chapter.
+/// The paragraph of the fixture's chapter that the edit tests change.
 pub(crate) const PARAGRAPH: &str = "Text with a footnote.";
 
 #[test]
