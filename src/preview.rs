@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use typst::foundations::Label;
 use typst::introspection::Introspector;
-use typst_layout::PagedDocument;
+use typst_layout::{Page, PagedDocument};
 
 use crate::Project;
 use crate::diagnostics::{self, Diagnostic, Result};
@@ -27,6 +27,9 @@ struct PreviewPage {
     svg: Arc<str>,
     /// The page's text, line by line, for the browser's text layer (find, screen readers).
     text: Arc<str>,
+    /// The page lint's findings on this page: found when the page is drawn, since a page
+    /// whose frame did not change has the same findings.
+    lint: Arc<[LintMark]>,
 }
 
 /// What the browser needs to lay out the pages: sizes, versions, the chapters' first pages,
@@ -179,15 +182,11 @@ impl Preview {
         Ok((project, document, name))
     }
 
-    /// Draw the pages whose frame hash changed; returns them (0-based).
+    /// Draw the pages whose frame hash changed; returns them (0-based). Unchanged pages keep
+    /// their drawing, text and findings: after a small edit only a page or two is read.
     fn draw(&mut self, document: &PagedDocument) -> Vec<usize> {
-        let options = typst_svg::SvgOptions {
-            render_bleed: true,
-            pretty: false,
-        };
         let mut changed = Vec::new();
         self.version += 1;
-        let texts = pdf::lint::pages(document);
         let mut pages = Vec::with_capacity(document.pages().len());
         for (i, page) in document.pages().iter().enumerate() {
             let hash = typst::utils::hash128(page);
@@ -195,16 +194,7 @@ impl Preview {
                 Some(same) => pages.push(same.clone()),
                 None => {
                     changed.push(i);
-                    let text: Vec<&str> = texts
-                        .get(i)
-                        .map(|t| t.lines.iter().map(|l| l.text.as_str()).collect())
-                        .unwrap_or_default();
-                    pages.push(PreviewPage {
-                        hash,
-                        version: self.version,
-                        svg: Arc::from(typst_svg::svg(page, &options)),
-                        text: Arc::from(text.join("\n")),
-                    });
+                    pages.push(draw_page(page, i, hash, self.version));
                 }
             }
         }
@@ -231,14 +221,10 @@ impl Preview {
                 Some((chapter.meta.title.clone(), page))
             })
             .collect();
-        snapshot.lint = pdf::lint::check(document)
-            .into_iter()
-            .map(|f| LintMark {
-                page: f.page,
-                rect: [f.rect.x0, f.rect.y0, f.rect.x1, f.rect.y1],
-                problem: format!("{:?}", f.problem),
-                text: f.text,
-            })
+        snapshot.lint = self
+            .pages
+            .iter()
+            .flat_map(|p| p.lint.iter().cloned())
             .collect();
     }
 
@@ -255,6 +241,32 @@ impl Preview {
     /// The state the browser lays out from.
     pub fn snapshot(&self) -> &Snapshot {
         &self.snapshot
+    }
+}
+
+/// One page (0-based `index`) as SVG, with its text and its page lint findings.
+fn draw_page(page: &Page, index: usize, hash: u128, version: u64) -> PreviewPage {
+    let options = typst_svg::SvgOptions {
+        render_bleed: true,
+        pretty: false,
+    };
+    let text = pdf::lint::page_text(page);
+    let lines: Vec<&str> = text.lines.iter().map(|l| l.text.as_str()).collect();
+    let lint = pdf::lint::check_page(index + 1, &text)
+        .into_iter()
+        .map(|f| LintMark {
+            page: f.page,
+            rect: [f.rect.x0, f.rect.y0, f.rect.x1, f.rect.y1],
+            problem: format!("{:?}", f.problem),
+            text: f.text,
+        })
+        .collect();
+    PreviewPage {
+        hash,
+        version,
+        svg: Arc::from(typst_svg::svg(page, &options)),
+        text: Arc::from(lines.join("\n")),
+        lint,
     }
 }
 

@@ -4,15 +4,16 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use guidebook::diagnostics::{self, Error, Result};
-use guidebook::preview::{Outcome, Preview};
+use guidebook::preview::{Outcome, Preview, Snapshot};
 use guidebook::sandbox::Sandbox;
 use notify::{RecursiveMode, Watcher};
+use serde::Serialize;
 use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
 
 use super::say;
@@ -24,8 +25,11 @@ const PAGE: &str = include_str!("preview.html");
 /// Folders whose changes trigger a rebuild.
 const WATCHED: [&str; 3] = ["chapters", "layouts", "fonts"];
 
-/// How long to wait after a change for the rest of an editor's save.
-const SETTLE: Duration = Duration::from_millis(80);
+/// How long to wait after a change for the rest of an editor's save. An editor writes a
+/// file (or a copy and a rename) within a few milliseconds; every millisecond waited here
+/// is one more before the page shows, and a save split across two rebuilds costs only a
+/// second rebuild (at worst a moment's error overlay in between).
+const SETTLE: Duration = Duration::from_millis(30);
 
 /// The longest a burst of events may delay a rebuild.
 const STARVE: Duration = Duration::from_millis(500);
@@ -38,6 +42,8 @@ struct Shared {
     preview: Mutex<Preview>,
     /// One sender per open event stream.
     listeners: Mutex<Vec<Sender<String>>>,
+    /// Event streams still writing, so that stopping can wait for them to say so.
+    streams: AtomicUsize,
 }
 
 impl Shared {
@@ -49,6 +55,19 @@ impl Shared {
         }
     }
 
+    /// Tell every browser the server stops, close the streams and wait (briefly) until each
+    /// has written that: a browser told stops reconnecting and says the preview ended.
+    fn close_streams(&self) {
+        self.broadcast("stopped", "{}");
+        if let Ok(mut listeners) = self.listeners.lock() {
+            listeners.clear();
+        }
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while self.streams.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     /// Rebuild and tell the browsers what changed (or what went wrong).
     fn rebuild(&self) {
         let started = Instant::now();
@@ -56,53 +75,86 @@ impl Shared {
             return;
         };
         let outcome = preview.rebuild();
-        let snapshot = serde_json::to_string(preview.snapshot()).unwrap_or_default();
+        let (event, data) = match &outcome {
+            Outcome::Updated { changed, pages } => (
+                "update",
+                serde_json::to_string(&Update {
+                    changed,
+                    pages: *pages,
+                    state: preview.snapshot(),
+                }),
+            ),
+            Outcome::Failed => ("problems", serde_json::to_string(preview.snapshot())),
+        };
         drop(preview);
+        self.broadcast(event, &data.unwrap_or_default());
         match outcome {
-            Outcome::Updated { changed, pages } => {
-                let data = serde_json::json!({ "changed": changed, "pages": pages, "state": serde_json::from_str::<serde_json::Value>(&snapshot).unwrap_or_default() });
-                self.broadcast("update", &data.to_string());
-                say(format_args!(
-                    "updated {} of {pages} pages in {:.2} s",
-                    changed.len(),
-                    started.elapsed().as_secs_f64()
-                ));
-            }
-            Outcome::Failed => {
-                self.broadcast("problems", &snapshot);
-                say("the build failed; the last good pages stay (see the browser)");
-            }
+            Outcome::Updated { changed, pages } => say(format_args!(
+                "updated {} of {pages} pages in {:.2} s",
+                changed.len(),
+                started.elapsed().as_secs_f64()
+            )),
+            Outcome::Failed => say("the build failed; the last good pages stay (see the browser)"),
         }
     }
 }
 
+/// The `update` event: the pages drawn again (0-based), how many there are, and the state
+/// the browser lays them out from.
+#[derive(Serialize)]
+struct Update<'a> {
+    changed: &'a [usize],
+    pages: usize,
+    state: &'a Snapshot,
+}
+
 pub fn run(cli: &Cli, args: &ServeArgs) -> Result<()> {
     let sandbox = Sandbox::new(&cli.root)?;
-    let mut preview = Preview::new(&sandbox, args.edition.clone())?;
+    // Watched from the start, so that a file saved during the first build is not missed.
+    let (changes, receiver) = mpsc::channel();
+    let _watcher = watch(sandbox.root(), changes)?;
     let started = Instant::now();
+    let mut preview = Preview::new(&sandbox, args.edition.clone())?;
     preview.rebuild();
     if !preview.snapshot().errors.is_empty() {
         say("the first build failed; fix the problem and the preview updates");
     }
     let server = Server::http(("127.0.0.1", args.port))
         .map_err(|e| Error::msg(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)))?;
-    let port = server.server_addr().to_ip().map_or(args.port, |a| a.port());
+    install_interrupt();
+    let shared = Arc::new(Shared {
+        preview: Mutex::new(preview),
+        listeners: Mutex::new(Vec::new()),
+        streams: AtomicUsize::new(0),
+    });
+    let rebuilder = shared.clone();
+    let root = sandbox.root().to_path_buf();
+    std::thread::spawn(move || rebuild_on_change(&root, &receiver, &rebuilder));
+    // Printed last: whoever reads the address (a person, an editor, a script) may use it at
+    // once, and Ctrl-C and changes to the files are already heeded.
+    announce(&server, &shared, args.port, started);
+    serve(&server, &shared)?;
+    shared.close_streams();
+    say("stopped");
+    Ok(())
+}
+
+/// Print the edition, its size and the address (the real port when 0 asked for any).
+fn announce(server: &Server, shared: &Shared, asked: u16, started: Instant) {
+    let port = server.server_addr().to_ip().map_or(asked, |a| a.port());
+    let Ok(preview) = shared.preview.lock() else {
+        return;
+    };
     say(format_args!(
         "preview of `{}` ({} pages, {:.1} s) at http://127.0.0.1:{port}/ (Ctrl-C to stop)",
         preview.snapshot().edition,
         preview.snapshot().pages.len(),
         started.elapsed().as_secs_f64()
     ));
-    let shared = Arc::new(Shared {
-        preview: Mutex::new(preview),
-        listeners: Mutex::new(Vec::new()),
-    });
-    install_interrupt();
-    let (changes, receiver) = mpsc::channel();
-    let _watcher = watch(sandbox.root(), changes)?;
-    let rebuilder = shared.clone();
-    let root = sandbox.root().to_path_buf();
-    std::thread::spawn(move || rebuild_on_change(&root, &receiver, &rebuilder));
+}
+
+/// Answer requests, each on its own thread (event streams stay open), until Ctrl-C.
+fn serve(server: &Server, shared: &Arc<Shared>) -> Result<()> {
     while !STOP.load(Ordering::Relaxed) {
         match server.recv_timeout(Duration::from_millis(200)) {
             Ok(Some(request)) => {
@@ -113,8 +165,6 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> Result<()> {
             Err(e) => return Err(Error::msg(format!("the preview server stopped: {e}"))),
         }
     }
-    shared.broadcast("stopped", "{}");
-    say("stopped");
     Ok(())
 }
 
@@ -257,9 +307,10 @@ fn reply(request: Request, status: u16, content_type: &str, body: Vec<u8>) {
 
 /// An event stream: one `update` or `problems` event per rebuild, written and flushed as
 /// it happens, a comment every 15 seconds to keep the connection open, until the browser
-/// leaves or the server stops.
+/// leaves or the server, stopping, has sent its last event and closed the channel.
 fn events(request: Request, shared: &Shared) {
     let (sender, receiver) = mpsc::channel();
+    let _open = OpenStream::new(&shared.streams);
     if let Ok(mut listeners) = shared.listeners.lock() {
         listeners.push(sender);
     }
@@ -272,7 +323,7 @@ fn events(request: Request, shared: &Shared) {
     {
         return;
     }
-    while !STOP.load(Ordering::Relaxed) {
+    loop {
         let message = match receiver.recv_timeout(Duration::from_secs(15)) {
             Ok(message) => message,
             Err(mpsc::RecvTimeoutError::Timeout) => ": keep-alive\n\n".to_string(),
@@ -285,5 +336,21 @@ fn events(request: Request, shared: &Shared) {
         {
             return;
         }
+    }
+}
+
+/// Counts an event stream as open for as long as it lives.
+struct OpenStream<'a>(&'a AtomicUsize);
+
+impl<'a> OpenStream<'a> {
+    fn new(count: &'a AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::SeqCst);
+        Self(count)
+    }
+}
+
+impl Drop for OpenStream<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }

@@ -18,4 +18,6 @@ mod phone;
 mod pipeline;
 mod preflight;
 mod print;
+mod serve;
+mod serve_browser;
 mod snapshots;

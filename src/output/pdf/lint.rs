@@ -138,21 +138,20 @@ impl std::fmt::Display for Finding {
 
 /// The text lines and images of every page.
 pub fn pages(document: &PagedDocument) -> Vec<PageText> {
-    document
-        .pages()
-        .iter()
-        .map(|page| {
-            let mut found = Found::default();
-            collect(&page.frame, Transform::identity(), &mut found);
-            let size = page.frame.size();
-            PageText {
-                lines: group_lines(found.runs),
-                images: found.images,
-                shapes: found.shapes,
-                size: (size.x.to_pt(), size.y.to_pt()),
-            }
-        })
-        .collect()
+    document.pages().iter().map(page_text).collect()
+}
+
+/// The text lines and images of one page (the preview reads only the pages that changed).
+pub fn page_text(page: &typst_layout::Page) -> PageText {
+    let mut found = Found::default();
+    collect(&page.frame, Transform::identity(), &mut found);
+    let size = page.frame.size();
+    PageText {
+        lines: group_lines(found.runs),
+        images: found.images,
+        shapes: found.shapes,
+        size: (size.x.to_pt(), size.y.to_pt()),
+    }
 }
 
 /// Every problem the lint finds in a document, page by page.
