@@ -44,6 +44,8 @@ struct Shared {
     listeners: Mutex<Vec<Sender<String>>>,
     /// Event streams still writing, so that stopping can wait for them to say so.
     streams: AtomicUsize,
+    /// The port listened on: a request must name this machine at this port as its host.
+    port: u16,
 }
 
 impl Shared {
@@ -126,6 +128,7 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> Result<()> {
         preview: Mutex::new(preview),
         listeners: Mutex::new(Vec::new()),
         streams: AtomicUsize::new(0),
+        port: server.server_addr().to_ip().map_or(args.port, |a| a.port()),
     });
     let rebuilder = shared.clone();
     let root = sandbox.root().to_path_buf();
@@ -234,6 +237,14 @@ fn rebuild_on_change(root: &Path, receiver: &Receiver<Vec<std::path::PathBuf>>, 
 
 /// Answer one request: the page, the state, a page's SVG, the event stream, or 404.
 fn respond(request: Request, shared: &Shared) {
+    if !local_host(&request, shared.port) {
+        return reply(
+            request,
+            421,
+            "text/plain",
+            b"this preview answers only 127.0.0.1 and localhost".to_vec(),
+        );
+    }
     let url = request.url().to_string();
     let path = url.split('?').next().unwrap_or("");
     let method = request.method().clone();
@@ -293,6 +304,23 @@ fn respond(request: Request, shared: &Shared) {
         // Nothing else is served: no file of the project, nothing outside it.
         _ => reply(request, 404, "text/plain", b"not found".to_vec()),
     }
+}
+
+/// Whether the request names this machine as its host. A web page elsewhere could point a
+/// name of its own at 127.0.0.1 (DNS rebinding) and read the preview through the reader's
+/// browser; its requests carry that name, and are refused.
+fn local_host(request: &Request, port: u16) -> bool {
+    let Some(host) = request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Host"))
+        .map(|h| h.value.as_str().to_ascii_lowercase())
+    else {
+        return false;
+    };
+    ["127.0.0.1", "localhost", "[::1]"]
+        .iter()
+        .any(|name| host == format!("{name}:{port}"))
 }
 
 fn reply(request: Request, status: u16, content_type: &str, body: Vec<u8>) {

@@ -163,6 +163,18 @@ fn request(addr: SocketAddr, method: &str, path: &str) -> Reply {
     }
 }
 
+/// A GET naming `host` as the Host (or none), as a page elsewhere would send it.
+fn request_with_host(addr: SocketAddr, path: &str, host: Option<&str>) -> u16 {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(REBUILD)).unwrap();
+    let host = host.map(|h| format!("Host: {h}\r\n")).unwrap_or_default();
+    write!(stream, "GET {path} HTTP/1.0\r\n{host}\r\n").unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let head = String::from_utf8_lossy(&raw);
+    head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap()
+}
+
 /// The `/events` stream, read event by event.
 struct Events {
     stream: TcpStream,
@@ -406,6 +418,38 @@ fn serve_answers_404_to_every_other_path() {
         assert_eq!(reply.status, 404, "{path}");
     }
     assert_eq!(serve.get("/page/0.svg").status, 200);
+}
+
+/// A web page on another site that points its own name at 127.0.0.1 (DNS rebinding) sends
+/// that name as the Host: nothing is served to it.
+#[test]
+fn serve_answers_only_requests_naming_this_machine() {
+    let fixture = Fixture::new();
+    let serve = Serve::start(&fixture, &[]);
+    let port = serve.addr.port();
+    for host in [
+        Some(format!("evil.example:{port}")),
+        Some("evil.example".to_string()),
+        Some(format!("127.0.0.1.evil.example:{port}")),
+        Some(format!("localhost:{}", port.wrapping_add(1))),
+        None,
+    ] {
+        for path in ["/", "/state", "/page/0.svg"] {
+            let status = request_with_host(serve.addr, path, host.as_deref());
+            assert_eq!(status, 421, "{host:?} {path}");
+        }
+    }
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("LOCALHOST:{port}"),
+    ] {
+        assert_eq!(
+            request_with_host(serve.addr, "/state", Some(&host)),
+            200,
+            "{host}"
+        );
+    }
 }
 
 /// The listening sockets in `/proc/net/tcp` (or `tcp6`) on `port`, as hex local addresses.
