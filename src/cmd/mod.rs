@@ -2,6 +2,7 @@
 //! what it did; problems are returned to `main`, which prints them once.
 
 mod build;
+mod changes;
 mod check;
 mod editions;
 mod preflight;

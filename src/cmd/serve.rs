@@ -3,36 +3,29 @@
 //! of the pages that changed (Server-Sent Events) and fetches only those.
 
 use std::io::Write;
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use guidebook::diagnostics::{self, Error, Result};
 use guidebook::preview::{Outcome, Preview, Snapshot};
 use guidebook::sandbox::Sandbox;
-use notify::{RecursiveMode, Watcher};
 use serde::Serialize;
 use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
 
+use super::changes::Changes;
 use super::say;
 use crate::cli::{Cli, ServeArgs};
 
 /// The page the browser loads: layout, spreads, zoom, edition switcher, updates.
 const PAGE: &str = include_str!("preview.html");
 
-/// Folders whose changes trigger a rebuild.
-const WATCHED: [&str; 3] = ["chapters", "layouts", "fonts"];
-
 /// How long to wait after a change for the rest of an editor's save. An editor writes a
 /// file (or a copy and a rename) within a few milliseconds; every millisecond waited here
 /// is one more before the page shows, and a save split across two rebuilds costs only a
 /// second rebuild (at worst a moment's error overlay in between).
 const SETTLE: Duration = Duration::from_millis(30);
-
-/// The longest a burst of events may delay a rebuild.
-const STARVE: Duration = Duration::from_millis(500);
 
 /// Set by Ctrl-C: the server stops and says so.
 static STOP: AtomicBool = AtomicBool::new(false);
@@ -113,8 +106,7 @@ struct Update<'a> {
 pub fn run(cli: &Cli, args: &ServeArgs) -> Result<()> {
     let sandbox = Sandbox::new(&cli.root)?;
     // Watched from the start, so that a file saved during the first build is not missed.
-    let (changes, receiver) = mpsc::channel();
-    let _watcher = watch(sandbox.root(), changes)?;
+    let changes = Changes::watch(sandbox.root(), SETTLE, None)?;
     let started = Instant::now();
     let mut preview = Preview::new(&sandbox, args.edition.clone())?;
     preview.rebuild();
@@ -131,8 +123,7 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> Result<()> {
         port: server.server_addr().to_ip().map_or(args.port, |a| a.port()),
     });
     let rebuilder = shared.clone();
-    let root = sandbox.root().to_path_buf();
-    std::thread::spawn(move || rebuild_on_change(&root, &receiver, &rebuilder));
+    std::thread::spawn(move || rebuild_on_change(&changes, &rebuilder));
     // Printed last: whoever reads the address (a person, an editor, a script) may use it at
     // once, and Ctrl-C and changes to the files are already heeded.
     announce(&server, &shared, args.port, started);
@@ -177,55 +168,10 @@ fn install_interrupt() {
     let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::Relaxed));
 }
 
-/// Watch the project's folders; each batch of changed paths goes to `changes`.
-fn watch(
-    root: &Path,
-    changes: Sender<Vec<std::path::PathBuf>>,
-) -> Result<notify::RecommendedWatcher> {
-    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if let Ok(event) = event {
-            use notify::EventKind::{Create, Modify, Remove};
-            use notify::event::ModifyKind;
-            if matches!(
-                event.kind,
-                Create(_)
-                    | Remove(_)
-                    | Modify(ModifyKind::Data(_) | ModifyKind::Name(_) | ModifyKind::Any)
-            ) {
-                let _ = changes.send(event.paths);
-            }
-        }
-    })
-    .map_err(|e| Error::msg(format!("cannot watch the project: {e}")))?;
-    for folder in WATCHED {
-        let path = root.join(folder);
-        if path.is_dir() {
-            watcher
-                .watch(&path, RecursiveMode::Recursive)
-                .map_err(|e| Error::msg(format!("cannot watch {}: {e}", path.display())))?;
-        }
-    }
-    Ok(watcher)
-}
-
 /// Rebuild after each burst of changes, reloading fonts when `fonts/` changed.
-fn rebuild_on_change(root: &Path, receiver: &Receiver<Vec<std::path::PathBuf>>, shared: &Shared) {
-    while let Ok(first) = receiver.recv() {
-        let mut changed = first;
-        let burst = Instant::now();
-        while burst.elapsed() < STARVE
-            && let Ok(more) = receiver.recv_timeout(SETTLE)
-        {
-            changed.extend(more);
-        }
-        changed.retain(|p| {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            !(name.starts_with(".#") || name.ends_with('~') || name.ends_with(".swp"))
-        });
-        if changed.is_empty() {
-            continue;
-        }
-        if changed.iter().any(|p| p.starts_with(root.join("fonts")))
+fn rebuild_on_change(changes: &Changes, shared: &Shared) {
+    while let Some(changed) = changes.next() {
+        if changes.touches_fonts(&changed)
             && let Ok(mut preview) = shared.preview.lock()
             && let Err(error) = preview.reload_fonts()
         {

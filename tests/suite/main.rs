@@ -21,3 +21,4 @@ mod print;
 mod serve;
 mod serve_browser;
 mod snapshots;
+mod watch;
