@@ -56,11 +56,7 @@ impl Incremental {
     /// On error the previous PDF stays as it was.
     pub fn rebuild(&mut self) -> Result<Rebuilt> {
         let project = Project::open_with_fonts(&self.sandbox, self.fonts.clone())?;
-        let name = self
-            .edition
-            .clone()
-            .unwrap_or_else(|| project.book.meta.default_edition.get_ref().clone());
-        let edition = project.edition(&name)?;
+        let edition = project.edition_or_default(self.edition.as_deref())?;
         let world = match &mut self.world {
             Some(world) => world,
             None => self.world.insert(project.world()),
@@ -69,7 +65,9 @@ impl Incremental {
         // Drop cached results not used in the last few compilations, as typst-cli does.
         comemo::evict(10);
         let built = built?;
-        let path = self.out.join(project.output_name(&name, Format::Pdf));
+        let path = self
+            .out
+            .join(project.output_name(&edition.name, Format::Pdf));
         write_atomic(&path, &built.bytes)?;
         let mut warnings = project.book.warnings.clone();
         warnings.extend(built.warnings);

@@ -113,6 +113,11 @@ impl Project {
         edition::load(&self.sandbox, name, &self.fonts, &self.book)
     }
 
+    /// The edition `name`, or the book's default edition when none is named.
+    pub fn edition_or_default(&self, name: Option<&str>) -> Result<Edition> {
+        self.edition(name.unwrap_or(self.book.meta.default_edition.get_ref()))
+    }
+
     /// Every edition under `layouts/`.
     pub fn edition_names(&self) -> Result<Vec<String>> {
         edition::list(&self.sandbox)

@@ -152,11 +152,7 @@ impl Preview {
 
     fn compile(&mut self) -> Result<(Project, PagedDocument, String)> {
         let project = Project::open_with_fonts(&self.sandbox, self.fonts.clone())?;
-        let name = self
-            .edition
-            .clone()
-            .unwrap_or_else(|| project.book.meta.default_edition.get_ref().clone());
-        let edition = project.edition(&name)?;
+        let edition = project.edition_or_default(self.edition.as_deref())?;
         let style = project.figure_style(&edition);
         let figures = self.figures.get(&self.sandbox, &project.book, &style)?;
         let generated = render::render_edition(
@@ -179,7 +175,7 @@ impl Preview {
         self.snapshot.height = edition.page.height;
         self.snapshot.bleed = edition.page.bleed;
         self.snapshot.slug = edition.page.slug;
-        Ok((project, document, name))
+        Ok((project, document, edition.name))
     }
 
     /// Draw the pages whose frame hash changed; returns them (0-based). Unchanged pages keep
