@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
+use aho_corasick::{AhoCorasick, MatchKind};
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::content::images::{self, ImageStore};
@@ -39,6 +40,8 @@ impl Targets {
 pub struct IndexTerms {
     /// `(form in the text, kind, index entry)`, longest form first.
     forms: Vec<(String, &'static str, String)>,
+    /// Every form at once, so that a text is read once rather than once per form.
+    searcher: Option<AhoCorasick>,
     /// Landmark id to its name, for indexing links to landmarks.
     pub landmark_names: HashMap<String, String>,
 }
@@ -72,10 +75,40 @@ impl IndexTerms {
                 .then_with(|| a.1.cmp(b.1))
         });
         forms.dedup();
+        // Overlapping matches, so that every occurrence of every form is seen, as a search
+        // for each form alone would see it.
+        let searcher = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(forms.iter().map(|(form, ..)| form.as_str()))
+            .ok();
         Self {
             forms,
+            searcher,
             landmark_names: landmarks.into_iter().collect(),
         }
+    }
+
+    /// Every occurrence of each form, form by form in the order of `forms` (longest first)
+    /// and left to right within a form, without overlaps between occurrences of one form:
+    /// what `str::match_indices` gives for each form in turn.
+    fn occurrences(&self, text: &str) -> Vec<(usize, usize, usize)> {
+        let Some(searcher) = &self.searcher else {
+            return Vec::new();
+        };
+        let mut all: Vec<(usize, usize, usize)> = searcher
+            .find_overlapping_iter(text)
+            .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
+            .collect();
+        all.sort_unstable();
+        let mut last: Option<(usize, usize)> = None;
+        all.retain(|&(form, start, end)| {
+            let fresh = last.is_none_or(|(f, e)| f != form || start >= e);
+            if fresh {
+                last = Some((form, end));
+            }
+            fresh
+        });
+        all
     }
 
     /// Where entries are named in a text: `(end, kind, entry)`, in order of their end. Forms
@@ -84,17 +117,15 @@ impl IndexTerms {
     fn find<'t>(&'t self, text: &str) -> Vec<(usize, &'static str, &'t str)> {
         let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '-');
         let mut found: Vec<(usize, usize, &'static str, &str)> = Vec::new();
-        for (form, kind, entry) in &self.forms {
-            for (start, _) in text.match_indices(form.as_str()) {
-                let end = start + form.len();
-                let before = text[..start].chars().next_back();
-                let after = text[end..].chars().next();
-                let overlaps = found
-                    .iter()
-                    .any(|(s, e, k, _)| k == kind && start < *e && *s < end);
-                if !is_word(before) && !is_word(after) && !overlaps {
-                    found.push((start, end, kind, entry.as_str()));
-                }
+        for (index, start, end) in self.occurrences(text) {
+            let (_, kind, entry) = &self.forms[index];
+            let before = text[..start].chars().next_back();
+            let after = text[end..].chars().next();
+            let overlaps = found
+                .iter()
+                .any(|(s, e, k, _)| k == kind && start < *e && *s < end);
+            if !is_word(before) && !is_word(after) && !overlaps {
+                found.push((start, end, kind, entry.as_str()));
             }
         }
         found.sort_by_key(|(start, end, ..)| (*end, *start));
