@@ -56,20 +56,25 @@ impl Rect {
         ((self.x0 + self.x1) / 2.0, (self.y0 + self.y1) / 2.0)
     }
 
-    /// Whether the segment from (x0, y0) to (x1, y1) passes through the box (clipped to
-    /// it, Liang–Barsky).
+    /// Whether the segment from (x0, y0) to (x1, y1) passes through the box.
     pub fn meets_segment(&self, x0: f64, y0: f64, x1: f64, y1: f64) -> bool {
-        let (dx, dy) = (x1 - x0, y1 - y0);
+        self.clip_parameters((x0, y0), (x1, y1)).is_some()
+    }
+
+    /// The part of the segment from `a` to `b` inside the box, as the parameters `t0 <= t1`
+    /// (0 at `a`, 1 at `b`) of its ends (Liang–Barsky); `None` when it misses the box.
+    pub fn clip_parameters(&self, a: (f64, f64), b: (f64, f64)) -> Option<(f64, f64)> {
+        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
         let (mut t0, mut t1) = (0.0f64, 1.0f64);
         for (p, q) in [
-            (-dx, x0 - self.x0),
-            (dx, self.x1 - x0),
-            (-dy, y0 - self.y0),
-            (dy, self.y1 - y0),
+            (-dx, a.0 - self.x0),
+            (dx, self.x1 - a.0),
+            (-dy, a.1 - self.y0),
+            (dy, self.y1 - a.1),
         ] {
             if p == 0.0 {
                 if q < 0.0 {
-                    return false;
+                    return None;
                 }
             } else {
                 let t = q / p;
@@ -80,7 +85,7 @@ impl Rect {
                 }
             }
         }
-        t0 <= t1
+        (t0 <= t1).then_some((t0, t1))
     }
 }
 
