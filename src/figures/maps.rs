@@ -780,12 +780,7 @@ impl<'a> MapSvg<'a> {
             style,
             0.0,
         ));
-        let group = if style.face == Face::Italic {
-            Group::WaterLabel
-        } else {
-            Group::Label
-        };
-        self.push(group, &svg);
+        self.push(label_group(style), &svg);
         true
     }
 
@@ -905,12 +900,7 @@ impl<'a> MapSvg<'a> {
             return false;
         }
         let svg = self.text_svg((x, y), &[text], "middle", style, 0.0);
-        let group = if style.face == Face::Italic {
-            Group::WaterLabel
-        } else {
-            Group::Label
-        };
-        self.push(group, &svg);
+        self.push(label_group(style), &svg);
         true
     }
 
@@ -1440,6 +1430,15 @@ pub fn tag_box(x: f64, y: f64, tag: char, style: &Style) -> String {
         ty = y + TAG_SIZE / 2.0 + 1.2,
         font = xml(style.font_family()),
     )
+}
+
+/// The group a label is drawn in: names of water (set in italic) have their own.
+fn label_group(style: TextStyle) -> Group {
+    if style.face == Face::Italic {
+        Group::WaterLabel
+    } else {
+        Group::Label
+    }
 }
 
 #[cfg(test)]
